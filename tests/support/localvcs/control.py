@@ -1,0 +1,158 @@
+"""Test-only endpoints under /__vcs/: recordings, generated bodies and odd upstream behaviour."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import time
+from typing import Any
+
+from bytegen import send_generated_bytes
+from httpcore import HttpError, Request, Response
+from recorder import RequestRecorder
+from repos import RepositoryStore
+
+CONTROL_PREFIX = "/__vcs/"
+MAX_DELAY_SECONDS = 600.0
+MAX_GZIP_SIZE = 256 << 20
+MAX_PARSED_BODY_BYTES = 1 << 20
+
+
+def send_json(response: Response, status: int, value: Any, headers: list[tuple[str, str]] | None = None) -> None:
+    body = json.dumps(value, indent=1, ensure_ascii=True).encode() + b"\n"
+    response.send_bytes(status, body, "application/json", headers)
+
+
+def hash_body(request: Request, keep_bytes: int = 0) -> tuple[int, str, bytes]:
+    """Read the whole body and return its length, SHA-256 and at most keep_bytes of its start."""
+    kept = bytearray()
+    while data := request.body.read():
+        if len(kept) < keep_bytes:
+            kept += data[: keep_bytes - len(kept)]
+    return request.body.length, request.body.sha256, bytes(kept)
+
+
+def describe_request(request: Request) -> dict[str, Any]:
+    """Return the request's method, raw target, headers and body length and hash, reading the body."""
+    length, sha256, _ = hash_body(request)
+    return {
+        "method": request.method,
+        "target": request.target,
+        "version": request.version,
+        "headers": [[name, value] for name, value in request.headers],
+        "body_length": length,
+        "body_sha256": sha256,
+    }
+
+
+def gzip_payload(size: int) -> bytes:
+    """Return the uncompressed /__vcs/gzip payload: numbered text lines cut after size bytes."""
+    lines = []
+    total = 0
+    index = 0
+    while total < size:
+        line = f"localvcs gzip line {index}\n"
+        lines.append(line)
+        total += len(line)
+        index += 1
+    return "".join(lines).encode()[:size]
+
+
+class ControlEndpoints:
+    def __init__(self, recorder: RequestRecorder, store: RepositoryStore) -> None:
+        self._recorder = recorder
+        self._store = store
+        self._routes = {
+            "requests": self._requests,
+            "bytes": self._bytes,
+            "echo": self._echo,
+            "gzip": self._gzip,
+            "slow": self._slow,
+            "redirect": self._redirect,
+            "cookie": self._cookie,
+            "status": self._status,
+            "repos": self._repos,
+        }
+
+    def handle(self, request: Request, response: Response) -> None:
+        name = request.raw_path[len(CONTROL_PREFIX):]
+        route = self._routes.get(name)
+        if route is None:
+            raise HttpError(404, f"unknown control endpoint {request.raw_path}")
+        route(request, response, request.query_params())
+
+    def _requests(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        if request.method == "DELETE":
+            send_json(response, 200, {"cleared": self._recorder.clear()})
+            return
+        _require_method(request, "GET", "HEAD")
+        since = params.get("since", "0")
+        if not since.isdigit():
+            raise HttpError(400, f"invalid since={since!r}: expected a record id")
+        send_json(response, 200, self._recorder.snapshot(int(since)))
+
+    def _bytes(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        _require_method(request, "GET", "HEAD")
+        send_generated_bytes(request, response, params)
+
+    def _echo(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        _require_method(request, "POST", "PUT", "PATCH")
+        send_json(response, 200, describe_request(request))
+
+    def _gzip(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        _require_method(request, "GET", "HEAD")
+        size_text = params.get("size", "1024")
+        if not size_text.isdigit() or int(size_text) > MAX_GZIP_SIZE:
+            raise HttpError(400, f"invalid size={size_text!r}: expected 0 to {MAX_GZIP_SIZE}")
+        payload = gzip_payload(int(size_text))
+        response.send_bytes(200, gzip.compress(payload, mtime=0), "text/plain", [
+            ("Content-Encoding", "gzip"),
+            ("X-Uncompressed-Length", str(len(payload))),
+            ("X-Uncompressed-SHA256", hashlib.sha256(payload).hexdigest()),
+        ])
+
+    def _slow(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        try:
+            delay = float(params.get("delay", "1"))
+        except ValueError:
+            raise HttpError(400, f"invalid delay={params.get('delay')!r}: expected seconds") from None
+        if not 0 <= delay <= MAX_DELAY_SECONDS:
+            raise HttpError(400, f"invalid delay={delay}: expected 0 to {MAX_DELAY_SECONDS} seconds")
+        time.sleep(delay)
+        send_json(response, 200, {"delay": delay})
+
+    def _redirect(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        location = params.get("to", "/api/v4/user")
+        status = int(params.get("status", "302")) if params.get("status", "302").isdigit() else 302
+        send_json(response, status, {"location": location}, [("Location", location)])
+
+    def _cookie(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        send_json(response, 200, {"cookies": 2}, [
+            ("Set-Cookie", "session=abc123; Path=/; HttpOnly"),
+            ("Set-Cookie", "theme=dark; Path=/"),
+        ])
+
+    def _status(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        code = params.get("code", "200")
+        if not code.isdigit() or not 200 <= int(code) <= 599:
+            raise HttpError(400, f"invalid code={code!r}: expected a status from 200 to 599")
+        send_json(response, int(code), {"status": int(code)})
+
+    def _repos(self, request: Request, response: Response, params: dict[str, str]) -> None:
+        repositories = []
+        for repository in self._store.all():
+            branch = repository.default_branch()
+            repositories.append({
+                "id": repository.id,
+                "path": repository.path,
+                "git_dir": str(repository.git_dir),
+                "default_branch": branch,
+                "head": repository.resolve_commit(branch),
+            })
+        send_json(response, 200, repositories)
+
+
+def _require_method(request: Request, *methods: str) -> None:
+    if request.method not in methods:
+        raise HttpError(405, f"method {request.method} not allowed here; use {' or '.join(methods)}")
