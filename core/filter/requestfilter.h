@@ -2,10 +2,14 @@
 
 // Interface contract for the request filter. The implementation lives in this folder.
 
+#include "allowlist.h"
 #include "http/httpheaders.h"
 
+#include <QRegularExpression>
 #include <QString>
 #include <optional>
+
+class RequestTarget;
 
 enum class Vendor { GitLab, BitbucketDataCenter, GitHubEnterprise, AzureDevOps };
 
@@ -34,11 +38,16 @@ class RequestFilter
 {
 public:
     static constexpr qsizetype maxInspectedBodySize = 1024 * 1024;
+    // Longest project, in UTF-16 code units, that reaches the regular expression engine.
+    static constexpr qsizetype maxProjectLength = 512;
 
     // Loads the vendor's allowlist and compiles the pattern, which must match whole projects.
     // Returns nothing and sets `error` to one sentence naming the value and the fix on failure.
     static std::optional<RequestFilter> create(Vendor vendor, const QString &allowedProjects,
                                                QString *error);
+    // Same as above with the allowlist read from `allowlistPath` in place of the built-in one.
+    static std::optional<RequestFilter> create(Vendor vendor, const QString &allowedProjects,
+                                               const QString &allowlistPath, QString *error);
 
     FilterDecision evaluate(const QByteArray &method, const QByteArray &target,
                             const HttpHeaderList &headers) const;
@@ -50,4 +59,23 @@ public:
     int ruleCount() const;
     // The pattern as it is applied, anchored at both ends, for the startup summary.
     QString anchoredPattern() const;
+
+private:
+    struct RuleMatch
+    {
+        const AllowlistRule *rule = nullptr;
+        QHash<QString, QString> values;
+        QString reason;
+    };
+
+    RequestFilter(Vendor vendor, const Allowlist &allowlist);
+    bool setPattern(const QString &allowedProjects, QString *error);
+    RuleMatch findRule(const QByteArray &method, const RequestTarget &target) const;
+    FilterDecision checkProject(const RuleMatch &match) const;
+    QString checkProjectName(const QString &project) const;
+
+    Vendor m_vendor;
+    Allowlist m_allowlist;
+    bool m_patternSet = false;
+    QRegularExpression m_pattern;
 };

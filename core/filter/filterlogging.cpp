@@ -1,0 +1,3 @@
+#include "filterlogging.h"
+
+Q_LOGGING_CATEGORY(lcFilter, "vcsagent.core.filter", QtInfoMsg)
