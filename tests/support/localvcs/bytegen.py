@@ -34,12 +34,16 @@ def generate_blocks(seed: str, first_block: int, count: int) -> bytes:
 
 
 class SegmentCache:
-    """LRU cache of 1 MiB stream segments, so repeated benchmark runs skip the hashing."""
+    """LRU cache of 1 MiB stream segments, so repeated benchmark runs skip the hashing.
+
+    Generating is CPU-bound Python (tens of MB/s on one core), so a stream
+    larger than the cache is sent at that rate at most.
+    """
 
     def __init__(self, capacity: int = CACHED_SEGMENTS) -> None:
         self._lock = threading.Lock()
         self._segments: collections.OrderedDict[tuple[str, int], bytes] = collections.OrderedDict()
-        self._capacity = capacity
+        self.capacity = capacity
 
     def segment(self, seed: str, index: int) -> bytes:
         key = (seed, index)
@@ -51,7 +55,7 @@ class SegmentCache:
         data = generate_blocks(seed, index * SEGMENT_BLOCKS, SEGMENT_BLOCKS)
         with self._lock:
             self._segments[key] = data
-            while len(self._segments) > self._capacity:
+            while len(self._segments) > self.capacity:
                 self._segments.popitem(last=False)
         return data
 

@@ -26,11 +26,11 @@ def send_json(response: Response, status: int, value: Any, headers: list[tuple[s
 
 def hash_body(request: Request, keep_bytes: int = 0) -> tuple[int, str, bytes]:
     """Read the whole body and return its length, SHA-256 and at most keep_bytes of its start."""
-    kept = bytearray()
+    prefix = bytearray()
     while data := request.body.read():
-        if len(kept) < keep_bytes:
-            kept += data[: keep_bytes - len(kept)]
-    return request.body.length, request.body.sha256, bytes(kept)
+        if len(prefix) < keep_bytes:
+            prefix += data[: keep_bytes - len(prefix)]
+    return request.body.length, request.body.sha256, bytes(prefix)
 
 
 def describe_request(request: Request) -> dict[str, Any]:

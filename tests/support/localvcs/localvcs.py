@@ -21,6 +21,7 @@ import sys
 import threading
 from pathlib import Path
 
+import bytegen
 from control import CONTROL_PREFIX, ControlEndpoints, send_json
 from githttp import git_path_info, serve_git
 from httpcore import (BodyReader, ClientDisconnected, HttpError, Request, Response, body_framing,
@@ -130,7 +131,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                 response.finish()
         except HttpError as error:
             self._send_error(response, error)
-        except ClientDisconnected:
+        except ClientDisconnected as error:
+            log.debug("connection %d: client left during %s: %s", connection_id,
+                      request_line.decode("latin-1"), error)
             response.keep_alive = False
         except GitCommandError as error:
             log.error("%s failed: %s", request_line.decode("latin-1"), error)
@@ -158,6 +161,8 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return
         if error.status >= 500:
             log.error("request failed with %d: %s", error.status, error.message)
+        else:
+            log.info("request rejected with %d: %s", error.status, error.message)
         # The body may be unread or malformed, so the connection cannot carry another request.
         response.keep_alive = False
         try:
@@ -191,6 +196,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--record", type=Path, help="append each request record to this JSON Lines file")
     parser.add_argument("--max-records", type=int, default=100_000,
                         help="records kept in memory for GET /__vcs/requests; older ones are dropped (default 100000)")
+    parser.add_argument("--generator-cache-mib", type=int, default=bytegen.CACHED_SEGMENTS,
+                        help="MiB of generated stream kept in memory for repeated requests (default 64)")
     parser.add_argument("--port-file", type=Path, help="write the listening port to this file once ready")
     parser.add_argument("--idle-timeout", type=float, default=120.0,
                         help="seconds a connection may stay silent before it is closed (default 120)")
@@ -235,6 +242,7 @@ def main(argv: list[str]) -> int:
     if arguments.tls_cert is not None:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(arguments.tls_cert, arguments.tls_key)
+    bytegen.CACHE.capacity = max(0, arguments.generator_cache_mib)
     recorder = RequestRecorder(arguments.record, arguments.max_records)
     server = Server(arguments.listen, Application(store, recorder), tls, arguments.idle_timeout)
     host, port = server.server_address[:2]

@@ -9,8 +9,10 @@ import http.client
 import io
 import json
 import os
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tarfile
@@ -21,7 +23,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SERVER = HERE / "localvcs.py"
-START_TIMEOUT_SECONDS = 60
 GIT_ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0"}
 
 
@@ -334,7 +335,6 @@ class LocalVcsTest(unittest.TestCase):
         self.request("GET", "/api/v4/user?before-clear=1")
         last_id = self.get_json("/__vcs/requests")[-1]["id"]
         self.assertEqual(self.get_json(f"/__vcs/requests?since={last_id}")[0]["id"], last_id + 1)
-        # Other tests may run between these calls in parallel runners, so only the clearing itself is checked.
         response, body = self.request("DELETE", "/__vcs/requests")
         self.assertEqual(response.status, 200)
         self.assertNotIn("/api/v4/user?before-clear=1", [r["target"] for r in self.get_json("/__vcs/requests")])
@@ -432,6 +432,35 @@ class ShutdownTest(unittest.TestCase):
             finally:
                 if process.poll() is None:
                     process.kill()
+                process.stdout.close()
+
+
+    @unittest.skipIf(shutil.which("openssl") is None, "openssl is needed to make a test certificate")
+    def test_tls_serves_https(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="localvcs-tls-") as root:
+            cert, key = Path(root) / "cert.pem", Path(root) / "key.pem"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                           check=True, capture_output=True)
+            process = subprocess.Popen([sys.executable, str(SERVER), "--root", root, "--make-repo", "acme/app",
+                                        "--tls-cert", str(cert), "--tls-key", str(key)],
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                line = process.stdout.readline()
+                self.assertTrue(line.startswith("localvcs listening on https://127.0.0.1:"), line)
+                port = int(line.strip().rsplit(":", 1)[1])
+                context = ssl.create_default_context(cafile=str(cert))
+                context.check_hostname = False
+                connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=context)
+                self.addCleanup(connection.close)
+                connection.request("GET", "/api/v4/projects/acme%2Fapp")
+                response = connection.getresponse()
+                project = json.loads(response.read())
+                self.assertEqual(response.status, 200)
+                self.assertEqual(project["http_url_to_repo"], f"https://127.0.0.1:{port}/acme/app.git")
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
                 process.stdout.close()
 
 
