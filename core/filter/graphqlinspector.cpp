@@ -13,7 +13,6 @@ namespace {
 const QSet<QString> &unresolvableFields()
 {
     static const QSet<QString> fields = {
-        QStringLiteral("node"),          QStringLiteral("nodes"),
         QStringLiteral("search"),        QStringLiteral("resource"),
         QStringLiteral("repositoryOwner"), QStringLiteral("organization"),
         QStringLiteral("user"),          QStringLiteral("enterprise"),
@@ -352,7 +351,11 @@ bool GraphQlInspector::parseField(int depth)
 
 bool GraphQlInspector::checkField(const QString &name, const QHash<QString, Value> &arguments)
 {
-    if (unresolvableFields().contains(name)) {
+    // `node(id:)` and `nodes(ids:)` fetch any object by global id. Without arguments the same
+    // names are the items of a connection, which stay inside the object that owns it.
+    const bool byGlobalId = (name == QLatin1String("node") || name == QLatin1String("nodes"))
+            && !arguments.isEmpty();
+    if (byGlobalId || unresolvableFields().contains(name)) {
         return fail(QStringLiteral("GraphQL field \"%1\" can reach repositories that cannot be "
                                    "checked")
                             .arg(name));
