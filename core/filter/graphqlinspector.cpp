@@ -8,8 +8,8 @@ namespace {
 
 // Fields that lead from an allowed repository, or from the query root, to other repositories or
 // to objects by global id. They are matched by name because the filter has no schema.
-// NOTE: this list covers the GitHub GraphQL schema fields known to reach other repositories;
-// a new schema field of that kind passes until it is added here.
+// NOTE: the list names the GitHub GraphQL fields known to reach other repositories. A schema
+// field of that kind that is not listed here passes the check.
 const QSet<QString> &unresolvableFields()
 {
     static const QSet<QString> fields = {
@@ -305,7 +305,7 @@ bool GraphQlInspector::parseSelection(int depth)
     }
     advance();
 
-    // Inline fragments are checked in place; a named spread needs no check because every
+    // Inline fragments are checked in place. A named spread needs no check, because every
     // fragment definition in the document is checked as it is parsed.
     const bool typeCondition = m_token.kind == GraphQlLexer::TokenKind::Name
             && m_token.text == QLatin1String("on");
