@@ -150,9 +150,8 @@ bool RequestFilter::setPattern(const QString &allowedProjects, QString *error)
     if (!bare.isValid()) {
         *error = QStringLiteral("Invalid allowed-projects pattern \"%1\" at offset %2: %3; fix "
                                 "the regular expression.")
-                         .arg(pattern)
-                         .arg(bare.patternErrorOffset())
-                         .arg(bare.errorString());
+                         .arg(pattern, QString::number(bare.patternErrorOffset()),
+                              bare.errorString());
         return false;
     }
     m_pattern = QRegularExpression(QStringLiteral("\\A(?:") + pattern + QStringLiteral(")\\z"),

@@ -1,0 +1,352 @@
+#include "gatewayserver.h"
+
+#include "log/logging.h"
+#include "platformconnection.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QSslServer>
+#include <QTcpServer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+using namespace Tunnel;
+
+namespace {
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    unsigned char difference = 0;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
+    }
+    return difference == 0;
+}
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+} // namespace
+
+GatewayServer::GatewayServer(const GatewayConfig &config, PoolDatabase *database, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_database(database)
+{
+    m_poolCheckTimer.setInterval(config.poolCheckIntervalMs);
+    connect(&m_poolCheckTimer, &QTimer::timeout, this, &GatewayServer::checkPools);
+    m_waiterTimer.setInterval(250);
+    connect(&m_waiterTimer, &QTimer::timeout, this, &GatewayServer::expireWaiters);
+}
+
+GatewayServer::~GatewayServer() = default;
+
+bool GatewayServer::listen(QString *error)
+{
+    const bool secure = m_config.tls.has_value();
+    m_agentServer = new QWebSocketServer(QStringLiteral("vcs-gateway"),
+                                         secure ? QWebSocketServer::SecureMode
+                                                : QWebSocketServer::NonSecureMode,
+                                         this);
+    if (secure) {
+        m_agentServer->setSslConfiguration(*m_config.tls);
+    }
+    connect(m_agentServer, &QWebSocketServer::newConnection, this, &GatewayServer::handleNewAgent);
+    if (!m_agentServer->listen(m_config.agentAddress, m_config.agentPort)) {
+        *error = QStringLiteral("cannot listen for agents on %1:%2: %3; pick another address "
+                                "with --agent-listen")
+                         .arg(m_config.agentAddress.toString())
+                         .arg(m_config.agentPort)
+                         .arg(m_agentServer->errorString());
+        return false;
+    }
+    if (secure) {
+        auto *sslServer = new QSslServer(this);
+        sslServer->setSslConfiguration(*m_config.tls);
+        m_apiServer = sslServer;
+    } else {
+        m_apiServer = new QTcpServer(this);
+    }
+    connect(m_apiServer, &QTcpServer::pendingConnectionAvailable, this,
+            &GatewayServer::handleNewPlatformConnection);
+    if (!m_apiServer->listen(m_config.apiAddress, m_config.apiPort)) {
+        *error = QStringLiteral("cannot listen for the platform on %1:%2: %3; pick another "
+                                "address with --api-listen")
+                         .arg(m_config.apiAddress.toString())
+                         .arg(m_config.apiPort)
+                         .arg(m_apiServer->errorString());
+        return false;
+    }
+    m_poolCheckTimer.start();
+    m_waiterTimer.start();
+    return true;
+}
+
+quint16 GatewayServer::agentPort() const
+{
+    return m_agentServer ? m_agentServer->serverPort() : 0;
+}
+
+quint16 GatewayServer::apiPort() const
+{
+    return m_apiServer ? m_apiServer->serverPort() : 0;
+}
+
+bool GatewayServer::isAuthorized(const QByteArray &authorization) const
+{
+    if (m_config.apiKey.isEmpty()) {
+        return false;
+    }
+    const QByteArray prefix = "Bearer ";
+    if (!authorization.startsWith(prefix)) {
+        return false;
+    }
+    return constantTimeEquals(authorization.mid(prefix.size()).trimmed(), m_config.apiKey);
+}
+
+void GatewayServer::handleNewAgent()
+{
+    while (QWebSocket *socket = m_agentServer->nextPendingConnection()) {
+        auto *connection = new AgentConnection(socket, m_config.pingIntervalMs,
+                                               m_config.pingTimeoutMs, this);
+        connect(connection, &AgentConnection::helloReceived, this, &GatewayServer::handleHello);
+        connect(connection, &AgentConnection::available, this, &GatewayServer::handleAvailable);
+        connect(connection, &AgentConnection::closed, this, &GatewayServer::handleClosed);
+    }
+}
+
+void GatewayServer::handleHello(AgentConnection *connection)
+{
+    const Hello &hello = connection->hello();
+    if (hello.protocol != protocolVersion) {
+        connection->reject(CloseCode::UnsupportedVersion,
+                           QStringLiteral("protocol version %1 is not supported; this gateway "
+                                          "speaks version %2, upgrade the agent")
+                                   .arg(hello.protocol)
+                                   .arg(protocolVersion));
+        return;
+    }
+    PoolRecord pool;
+    const auto verdict = m_database->verify(hello.poolId, hello.key, &pool);
+    if (verdict == PoolDatabase::Verdict::PoolNotFound) {
+        connection->reject(CloseCode::PoolNotFound,
+                           QStringLiteral("pool token rejected: the pool no longer exists; "
+                                          "create a new token with `vcs-gateway pool create`"));
+        return;
+    }
+    if (verdict == PoolDatabase::Verdict::KeyRejected) {
+        connection->reject(CloseCode::KeyRejected,
+                           QStringLiteral("pool token rejected: the key is not the pool's current "
+                                          "key; use the token from the latest `pool rotate`"));
+        return;
+    }
+    const QString connectionId = QStringLiteral("c%1").arg(++m_connectionCounter);
+    m_streamsByPool[pool.id].append(connection);
+    qCInfo(lcGateway).noquote() << QStringLiteral(
+            "agent %1 connected to pool %2 as %3 (stream %4, agent %5, vendor %6)")
+                                           .arg(connection->peerAddress(), pool.name, connectionId,
+                                                QString::number(hello.streamIndex),
+                                                hello.agentVersion, hello.vendor);
+    connection->accept(connectionId, pool.keyHash, m_config.window);
+    Q_EMIT connectionsChanged();
+}
+
+void GatewayServer::handleAvailable(AgentConnection *connection)
+{
+    const QString poolId = connection->hello().poolId;
+    for (auto it = m_waiters.begin(); it != m_waiters.end(); ++it) {
+        if (it->poolId == poolId && it->connection) {
+            QPointer<PlatformConnection> waiter = it->connection;
+            m_waiters.erase(it);
+            waiter->assignStream(connection);
+            return;
+        }
+    }
+}
+
+void GatewayServer::releaseUnused(AgentConnection *stream)
+{
+    QMetaObject::invokeMethod(this, [this, stream = QPointer<AgentConnection>(stream)] {
+        if (stream && stream->isFree()) {
+            handleAvailable(stream);
+        }
+    }, Qt::QueuedConnection);
+}
+
+void GatewayServer::handleClosed(AgentConnection *connection)
+{
+    for (auto &streams : m_streamsByPool) {
+        streams.removeAll(connection);
+    }
+    connection->deleteLater();
+    Q_EMIT connectionsChanged();
+}
+
+void GatewayServer::handleNewPlatformConnection()
+{
+    while (QTcpSocket *socket = m_apiServer->nextPendingConnection()) {
+        new PlatformConnection(socket, this, this);
+    }
+}
+
+AgentConnection *GatewayServer::pickStream(const QString &poolId) const
+{
+    const auto streams = m_streamsByPool.value(poolId);
+    QHash<QString, int> busyPerAgent;
+    for (const auto &stream : streams) {
+        if (stream && !stream->isFree()) {
+            ++busyPerAgent[stream->hello().instanceId];
+        }
+    }
+    AgentConnection *best = nullptr;
+    int bestBusy = 0;
+    for (const auto &stream : streams) {
+        if (!stream || !stream->isFree()) {
+            continue;
+        }
+        const int busy = busyPerAgent.value(stream->hello().instanceId);
+        if (!best || busy < bestBusy
+            || (busy == bestBusy && stream->idleSinceMs() > best->idleSinceMs())) {
+            best = stream;
+            bestBusy = busy;
+        }
+    }
+    return best;
+}
+
+GatewayServer::Acquire GatewayServer::acquireStream(const QString &poolName,
+                                                    PlatformConnection *waiter,
+                                                    AgentConnection **stream)
+{
+    const auto pool = m_database->poolByName(poolName);
+    if (!pool) {
+        return Acquire::UnknownPool;
+    }
+    int connected = 0;
+    for (const auto &candidate : m_streamsByPool.value(pool->id)) {
+        if (candidate && (candidate->state() == AgentConnection::State::Ready)) {
+            ++connected;
+        }
+    }
+    if (connected == 0) {
+        return Acquire::NoAgent;
+    }
+    if (AgentConnection *free = pickStream(pool->id)) {
+        *stream = free;
+        return Acquire::Acquired;
+    }
+    m_waiters.push_back({ waiter, pool->id, now() + m_config.queueTimeoutMs });
+    return Acquire::Queued;
+}
+
+void GatewayServer::forgetWaiter(PlatformConnection *waiter)
+{
+    for (auto it = m_waiters.begin(); it != m_waiters.end();) {
+        if (it->connection == waiter || !it->connection) {
+            it = m_waiters.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void GatewayServer::expireWaiters()
+{
+    const qint64 current = now();
+    for (auto it = m_waiters.begin(); it != m_waiters.end();) {
+        if (!it->connection) {
+            it = m_waiters.erase(it);
+            continue;
+        }
+        if (it->deadline <= current) {
+            QPointer<PlatformConnection> connection = it->connection;
+            const int streams = int(m_streamsByPool.value(it->poolId).size());
+            it = m_waiters.erase(it);
+            connection->handleQueueTimeout(streams);
+            continue;
+        }
+        ++it;
+    }
+}
+
+void GatewayServer::checkPools()
+{
+    // `pool rotate` and `pool delete` run in other processes: streams on a key that is no
+    // longer current are closed here.
+    for (auto it = m_streamsByPool.begin(); it != m_streamsByPool.end(); ++it) {
+        if (it->isEmpty()) {
+            continue;
+        }
+        const auto pool = m_database->poolById(it.key());
+        for (const auto &stream : std::as_const(*it)) {
+            if (!stream || stream->state() == AgentConnection::State::Closed) {
+                continue;
+            }
+            if (!pool) {
+                stream->reject(CloseCode::PoolNotFound,
+                               QStringLiteral("pool token rejected: the pool was deleted"));
+            } else if (pool->keyHash != stream->keyHash()) {
+                stream->reject(CloseCode::KeyRejected,
+                               QStringLiteral("pool token rejected: the pool key was rotated; "
+                                              "use the new token"));
+            }
+        }
+    }
+}
+
+int GatewayServer::connectionCount() const
+{
+    int count = 0;
+    for (const auto &streams : m_streamsByPool) {
+        count += int(streams.size());
+    }
+    return count;
+}
+
+QJsonArray GatewayServer::poolsJson() const
+{
+    QString error;
+    const auto pools = m_database->pools(&error);
+    QJsonArray result;
+    if (!pools) {
+        return result;
+    }
+    for (const PoolRecord &pool : *pools) {
+        QJsonArray connections;
+        for (const auto &stream : m_streamsByPool.value(pool.id)) {
+            if (!stream || stream->state() == AgentConnection::State::Closed
+                || stream->state() == AgentConnection::State::Handshake) {
+                continue;
+            }
+            QJsonObject tags;
+            for (const auto &tag : stream->hello().tags) {
+                tags.insert(tag.first, tag.second);
+            }
+            connections.append(QJsonObject {
+                    { QStringLiteral("connection"), stream->connectionId() },
+                    { QStringLiteral("peer"), stream->peerAddress() },
+                    { QStringLiteral("agent_version"), stream->hello().agentVersion },
+                    { QStringLiteral("agent_instance"), stream->hello().instanceId },
+                    { QStringLiteral("vendor"), stream->hello().vendor },
+                    { QStringLiteral("stream"), stream->hello().streamIndex },
+                    { QStringLiteral("tags"), tags },
+                    { QStringLiteral("connected_since"),
+                      stream->connectedSince().toString(Qt::ISODate) },
+                    { QStringLiteral("requests_served"), stream->requestsServed() },
+                    { QStringLiteral("busy"), !stream->isFree() } });
+        }
+        result.append(QJsonObject { { QStringLiteral("name"), pool.name },
+                                    { QStringLiteral("id"), pool.id },
+                                    { QStringLiteral("description"), pool.description },
+                                    { QStringLiteral("public_url"), pool.publicUrl },
+                                    { QStringLiteral("created_at"),
+                                      pool.createdAt.toString(Qt::ISODate) },
+                                    { QStringLiteral("connections"), connections } });
+    }
+    return result;
+}

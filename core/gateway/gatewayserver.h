@@ -1,0 +1,99 @@
+#pragma once
+
+#include "agentconnection.h"
+#include "pooldatabase.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <deque>
+#include <optional>
+
+class PlatformConnection;
+class QTcpServer;
+class QWebSocketServer;
+
+struct GatewayConfig
+{
+    QHostAddress agentAddress = QHostAddress::LocalHost;
+    quint16 agentPort = 8443;
+    QHostAddress apiAddress = QHostAddress::LocalHost;
+    quint16 apiPort = 8080;
+    std::optional<QSslConfiguration> tls; // both listeners use TLS when set
+    QByteArray apiKey;
+    int pingIntervalMs = 15000;
+    int pingTimeoutMs = 10000;
+    int queueTimeoutMs = 10000;
+    int requestIdleTimeoutMs = 60000;
+    int poolCheckIntervalMs = 2000;
+    quint32 window = 1024 * 1024;
+    qsizetype maxRequestHeadSize = 64 * 1024;
+};
+
+// The gateway: accepts agents' streams, checks their pool keys against the pool database and
+// relays the platform's HTTP requests to free streams of the named pool.
+class GatewayServer final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Acquire { Acquired, Queued, UnknownPool, NoAgent };
+
+    GatewayServer(const GatewayConfig &config, PoolDatabase *database, QObject *parent = nullptr);
+    ~GatewayServer() override;
+
+    // Starts both listeners. Returns false and sets `error` when one cannot listen.
+    bool listen(QString *error);
+    quint16 agentPort() const;
+    quint16 apiPort() const;
+    const GatewayConfig &config() const { return m_config; }
+
+    bool isAuthorized(const QByteArray &authorization) const;
+    QJsonArray poolsJson() const;
+
+    // Finds a free stream of the pool, or queues `waiter` until one is free or the queue
+    // timeout passes. The stream with the fewest busy siblings on the same agent and the longest
+    // idle time is chosen, which spreads requests across agents.
+    Acquire acquireStream(const QString &poolName, PlatformConnection *waiter,
+                          AgentConnection **stream);
+    void forgetWaiter(PlatformConnection *waiter);
+    // Puts back a stream that was assigned to a waiter that has gone.
+    void releaseUnused(AgentConnection *stream);
+
+    // Connected streams per pool id, for metrics.
+    int connectionCount() const;
+
+Q_SIGNALS:
+    void connectionsChanged();
+
+private:
+    struct Waiter
+    {
+        QPointer<PlatformConnection> connection;
+        QString poolId;
+        qint64 deadline;
+    };
+
+    void handleNewAgent();
+    void handleHello(AgentConnection *connection);
+    void handleAvailable(AgentConnection *connection);
+    void handleClosed(AgentConnection *connection);
+    void handleNewPlatformConnection();
+    void checkPools();
+    void expireWaiters();
+    AgentConnection *pickStream(const QString &poolId) const;
+
+    GatewayConfig m_config;
+    PoolDatabase *m_database;
+    QWebSocketServer *m_agentServer = nullptr;
+    QTcpServer *m_apiServer = nullptr;
+    QHash<QString, QList<QPointer<AgentConnection>>> m_streamsByPool;
+    std::deque<Waiter> m_waiters;
+    QTimer m_poolCheckTimer;
+    QTimer m_waiterTimer;
+    quint64 m_connectionCounter = 0;
+};

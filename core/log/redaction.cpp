@@ -1,0 +1,58 @@
+#include "redaction.h"
+
+#include <QList>
+
+namespace {
+
+bool isSecretParameter(const QByteArray &rawName)
+{
+    const QByteArray name = QByteArray::fromPercentEncoding(rawName).toLower();
+    static const QList<QByteArray> fragments = {
+        "token", "password", "passwd", "secret", "key", "signature", "sig", "auth",
+        "credential", "code", "jwt", "session",
+    };
+    for (const QByteArray &fragment : fragments) {
+        if (name.contains(fragment)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+namespace Redaction {
+
+QString redactTarget(const QByteArray &target)
+{
+    const qsizetype question = target.indexOf('?');
+    if (question < 0) {
+        return QString::fromLatin1(target);
+    }
+    QByteArray result = target.left(question + 1);
+    const QList<QByteArray> parameters = target.mid(question + 1).split('&');
+    for (qsizetype i = 0; i < parameters.size(); ++i) {
+        if (i > 0) {
+            result.append('&');
+        }
+        const QByteArray &parameter = parameters.at(i);
+        const qsizetype equals = parameter.indexOf('=');
+        const QByteArray name = equals < 0 ? parameter : parameter.left(equals);
+        if (equals >= 0 && isSecretParameter(name)) {
+            result.append(name).append("=REDACTED");
+        } else {
+            result.append(parameter);
+        }
+    }
+    return QString::fromLatin1(result);
+}
+
+bool isSecretHeader(const QByteArray &name)
+{
+    const QByteArray lower = name.toLower();
+    return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie"
+            || lower == "set-cookie" || lower == "private-token" || lower == "job-token"
+            || lower == "x-api-key" || lower.contains("token") || lower.contains("secret");
+}
+
+} // namespace Redaction
