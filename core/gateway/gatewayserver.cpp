@@ -44,7 +44,14 @@ GatewayServer::GatewayServer(const GatewayConfig &config, PoolDatabase *database
     connect(&m_waiterTimer, &QTimer::timeout, this, &GatewayServer::expireWaiters);
 }
 
-GatewayServer::~GatewayServer() = default;
+GatewayServer::~GatewayServer()
+{
+    // Platform connections call back into the server when they are destroyed, so they go
+    // first, while the server's members still exist.
+    m_waiters.clear();
+    const auto connections = findChildren<PlatformConnection *>(Qt::FindDirectChildrenOnly);
+    qDeleteAll(connections);
+}
 
 bool GatewayServer::listen(QString *error)
 {
@@ -241,6 +248,7 @@ GatewayServer::Acquire GatewayServer::acquireStream(const QString &poolName,
         return Acquire::Acquired;
     }
     m_waiters.push_back({ waiter, pool->id, now() + m_config.queueTimeoutMs });
+    Q_EMIT requestQueued(pool->name);
     return Acquire::Queued;
 }
 
