@@ -314,7 +314,11 @@ void StreamClient::handleDisconnected()
         m_status.lastError = closeReason;
         m_stopped = true;
         setState(StreamStatus::State::Rejected);
-        Q_EMIT rejected(QStringLiteral("the gateway rejected the pool token: %1").arg(closeReason));
+        // The gateway's close reason is a full sentence, e.g. "pool token rejected: ...".
+        Q_EMIT rejected(closeReason.isEmpty()
+                                ? QStringLiteral("pool token rejected by the gateway (close code %1)")
+                                          .arg(code)
+                                : closeReason);
         return;
     }
     QString reason = closeReason;
