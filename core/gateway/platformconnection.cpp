@@ -230,6 +230,7 @@ void PlatformConnection::routeRelay(const QByteArray &poolName, const QByteArray
         m_closeAfterResponse = m_hasBody;
         return;
     case GatewayServer::Acquire::NoAgent:
+        logRequest(503, QStringLiteral("no agent connected"));
         writeJsonError(503, QStringLiteral("no_agent"),
                        QStringLiteral("no agent is connected to pool \"%1\"").arg(m_poolName));
         m_closeAfterResponse = m_hasBody;
@@ -511,6 +512,7 @@ void PlatformConnection::handleStreamLost(const QString &reason)
                                                        "retrying on another stream")
                                                 .arg(describeRequest(), reason);
         m_requestDone = false;
+        Q_EMIT m_server->requestRetried(m_poolName);
         routeRelay(m_poolName.toLatin1(), m_target);
         return;
     }
@@ -565,6 +567,8 @@ void PlatformConnection::handleSocketClosed()
 
 void PlatformConnection::handleQueueTimeout(int streamCount)
 {
+    Q_EMIT m_server->queueTimedOut(m_poolName);
+    logRequest(503, QStringLiteral("every stream stayed busy"));
     writeJsonError(503, QStringLiteral("busy"),
                    QStringLiteral("all %1 streams of pool \"%2\" stayed busy; retry later or "
                                   "run more agents or streams")
@@ -640,4 +644,6 @@ void PlatformConnection::logRequest(int status, const QString &outcome)
                                                  outcome, QString::number(m_requestBodySent),
                                                  QString::number(m_responseBytesWritten),
                                                  QString::number(m_elapsed.elapsed()));
+    Q_EMIT m_server->requestFinished(m_poolName, status, m_requestBodySent,
+                                     m_responseBytesWritten, m_elapsed.elapsed());
 }
