@@ -2,6 +2,7 @@
 
 #include "agent/agentservice.h"
 #include "common/signalwatcher.h"
+#include "health/agenthealth.h"
 #include "log/accesslog.h"
 #include "log/logging.h"
 
@@ -32,6 +33,11 @@ int runServiceMode(QCoreApplication &app, const QStringList &arguments)
         QTextStream(stderr) << "vcs-agent: " << error << '\n';
         return ExitBadSettings;
     }
+    AgentHealth health(&service, &accessLog);
+    if (!health.start(settings.healthListen, &error)) {
+        QTextStream(stderr) << "vcs-agent: " << error << '\n';
+        return ExitFailure;
+    }
     QObject::connect(&service, &AgentService::rejected, &app,
                      [&app](const QString &) { app.exit(ExitTokenRejected); });
     QObject::connect(&service, &AgentService::drained, &app, [&app] {
@@ -41,7 +47,7 @@ int runServiceMode(QCoreApplication &app, const QStringList &arguments)
 
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app,
-                     [&app, &service, &settings](int signalNumber, int count) {
+                     [&app, &service, &settings, &health](int signalNumber, int count) {
                          if (count > 1) {
                              qCWarning(lcAgent) << "second signal" << signalNumber
                                                 << "received; exiting without waiting";
@@ -50,6 +56,7 @@ int runServiceMode(QCoreApplication &app, const QStringList &arguments)
                              return;
                          }
                          qCInfo(lcAgent) << "signal" << signalNumber << "received";
+                         health.notifyStopping(settings.drainTimeoutMs);
                          service.drain(settings.drainTimeoutMs);
                      });
     return app.exec();

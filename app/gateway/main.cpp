@@ -3,6 +3,7 @@
 #include "common/signalwatcher.h"
 #include "gateway/gatewayserver.h"
 #include "gateway/pooldatabase.h"
+#include "health/gatewayhealth.h"
 #include "log/logging.h"
 
 #include <QCommandLineParser>
@@ -282,6 +283,10 @@ int runServe(QCoreApplication &app, const QStringList &arguments)
           QStringLiteral("Longest time a request may go without progress, in ms "
                          "(default 60000)."),
           QStringLiteral("MS") },
+        { QStringLiteral("health-listen"),
+          QStringLiteral("Serve /healthz, /readyz and /metrics on this address, for example "
+                         "127.0.0.1:9101 (default: off)."),
+          QStringLiteral("ADDR:PORT") },
         { QStringLiteral("pool-check-interval"),
           QStringLiteral("Interval for noticing rotated or deleted pools, in ms (default 2000)."),
           QStringLiteral("MS") },
@@ -317,6 +322,10 @@ int runServe(QCoreApplication &app, const QStringList &arguments)
         return failUsage(error);
     }
     GatewayServer server(config, &database);
+    GatewayHealth health(&server, &database);
+    if (!health.start(parser.value(QStringLiteral("health-listen")), &error)) {
+        return failUsage(error);
+    }
     if (!server.listen(&error)) {
         qCCritical(lcGateway).noquote() << error;
         return 1;
@@ -328,9 +337,15 @@ int runServe(QCoreApplication &app, const QStringList &arguments)
                                            .arg(server.agentPort())
                                            .arg(config.apiAddress.toString())
                                            .arg(server.apiPort());
+    health.notifyListening(QStringLiteral("listening for agents on port %1 and for the platform "
+                                          "on port %2")
+                                   .arg(QString::number(server.agentPort()),
+                                        QString::number(server.apiPort())));
     SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app, [&app](int, int) {
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app,
+                     [&app, &health](int, int) {
         qCInfo(lcGateway) << "stopping";
+        health.notifyStopping();
         app.exit(0);
     });
     return app.exec();
