@@ -59,7 +59,7 @@ public:
     std::optional<Message> waitFor(MessageType type, int timeoutMs = 10000)
     {
         std::optional<Message> found;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor(
                 [&] {
                     for (qsizetype i = 0; i < m_received.size(); ++i) {
                         if (m_received.at(i).type == type) {
@@ -349,7 +349,8 @@ void TestGatewayAbuse::malformedHttp()
         answer += socket.readAll();
     }
     answer += socket.readAll();
-    QVERIFY2(answer.startsWith("HTTP/1.1 " + QByteArray::number(status) + ' '), answer.constData());
+    const QByteArray statusLine = "HTTP/1.1 " + QByteArray::number(status) + ' ';
+    QVERIFY2(answer.startsWith(statusLine), answer.constData());
     QVERIFY2(answer.contains("Connection: close"), answer.constData());
     // The gateway closes the connection after rejecting the request.
     QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
