@@ -14,6 +14,7 @@ using namespace Tunnel;
 namespace {
 
 constexpr int welcomeTimeoutMs = 10000;
+constexpr qint64 failureLogIntervalMs = 60000;
 constexpr qsizetype maxResponsePiece = maxChunkSize;
 
 // Request headers that never reach the VCS: hop-by-hop fields are removed separately, Host and
@@ -326,10 +327,10 @@ void StreamClient::handleDisconnected()
         reason = wasWelcomed ? QStringLiteral("connection closed (code %1)").arg(code)
                              : socketError;
     }
-    scheduleReconnect(reason);
+    scheduleReconnect(reason, wasWelcomed);
 }
 
-void StreamClient::scheduleReconnect(const QString &reason)
+void StreamClient::scheduleReconnect(const QString &reason, bool wasConnected)
 {
     const int delay = nextBackoffDelay();
     m_status.lastError = reason;
@@ -337,10 +338,27 @@ void StreamClient::scheduleReconnect(const QString &reason)
     ++m_status.reconnects;
     m_status.connectedSince = QDateTime();
     setState(StreamStatus::State::WaitingToReconnect);
-    qCWarning(lcTunnel).noquote() << QStringLiteral(
-            "stream %1: disconnected from the gateway (%2); reconnecting in %3 ms")
-                                             .arg(QString::number(m_index), reason,
-                                                  QString::number(delay));
+    // A lost connection is one warning; failed attempts after it are summed up at most once a
+    // minute, so a long outage neither floods the log nor goes unmentioned.
+    const QString next = QStringLiteral("reconnecting in %1 ms").arg(delay);
+    if (wasConnected || !m_failureLogTimer.isValid()) {
+        qCWarning(lcTunnel).noquote()
+                << QStringLiteral("stream %1: disconnected from the gateway (%2); %3")
+                           .arg(QString::number(m_index), reason, next);
+        m_failedAttempts = 0;
+        m_failureLogTimer.start();
+    } else if (m_failureLogTimer.elapsed() >= failureLogIntervalMs) {
+        qCWarning(lcTunnel).noquote()
+                << QStringLiteral("stream %1: the gateway is still unreachable after %2 attempts "
+                                  "(%3); %4")
+                           .arg(QString::number(m_index), QString::number(m_failedAttempts),
+                                reason, next);
+        m_failureLogTimer.start();
+    } else {
+        qCDebug(lcTunnel).noquote() << QStringLiteral("stream %1: connecting failed (%2); %3")
+                                               .arg(QString::number(m_index), reason, next);
+    }
+    ++m_failedAttempts;
     Q_EMIT reconnectScheduled(m_index, delay);
     m_reconnectTimer.start(delay);
 }
@@ -427,9 +445,18 @@ void StreamClient::handleWelcome(const Message &message)
     m_status.lastError.clear();
     m_status.nextRetry = QDateTime();
     m_pingTimer.start();
-    qCInfo(lcTunnel).noquote() << QStringLiteral("stream %1: connected to %2 as %3")
-                                          .arg(m_index)
-                                          .arg(m_status.gateway, m_status.connectionId);
+    if (m_failureLogTimer.isValid()) {
+        qCInfo(lcTunnel).noquote() << QStringLiteral("stream %1: reconnected to %2 as %3 after %4 "
+                                                     "attempts")
+                                              .arg(QString::number(m_index), m_status.gateway,
+                                                   m_status.connectionId,
+                                                   QString::number(m_failedAttempts));
+        m_failureLogTimer.invalidate();
+    } else {
+        qCInfo(lcTunnel).noquote() << QStringLiteral("stream %1: connected to %2 as %3")
+                                              .arg(QString::number(m_index), m_status.gateway,
+                                                   m_status.connectionId);
+    }
     setState(StreamStatus::State::Idle);
 }
 

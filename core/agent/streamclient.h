@@ -58,7 +58,7 @@ private:
     void handleCancel(const Tunnel::Message &message);
     void handleWindow(const Tunnel::Message &message);
     void protocolError(const QString &reason);
-    void scheduleReconnect(const QString &reason);
+    void scheduleReconnect(const QString &reason, bool wasConnected);
 
     void startUpstream();
     void finishInspection();
@@ -89,6 +89,8 @@ private:
     quint32 m_lastRequestId = 0;
     quint64 m_pingCounter = 0;
     int m_attempt = 0;
+    int m_failedAttempts = 0;
+    QElapsedTimer m_failureLogTimer; // valid from a lost connection until the next Welcome
     bool m_welcomed = false;
     bool m_draining = false;
     bool m_stopped = false;
