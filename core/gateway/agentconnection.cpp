@@ -28,8 +28,15 @@ AgentConnection::AgentConnection(QWebSocket *socket, int pingIntervalMs, int pin
     connect(socket, &QWebSocket::disconnected, this, &AgentConnection::handleDisconnected);
 
     m_pingTimer.setInterval(pingIntervalMs);
-    connect(&m_pingTimer, &QTimer::timeout, this,
-            [this] { send(encodePing(MessageType::Ping, ++m_pingCounter)); });
+    connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+        ++m_pingCounter;
+        if (m_pingAwaited == 0) {
+            // Only the oldest unanswered ping is timed, so a late pong shows its full delay.
+            m_pingAwaited = m_pingCounter;
+            m_pingSent.start();
+        }
+        send(encodePing(MessageType::Ping, m_pingCounter));
+    });
     m_silenceTimer.setSingleShot(true);
     m_silenceTimer.setInterval(pingIntervalMs + pingTimeoutMs);
     connect(&m_silenceTimer, &QTimer::timeout, this, [this] {
@@ -196,6 +203,15 @@ void AgentConnection::handleMessage(const QByteArray &frame)
         send(encodePing(MessageType::Pong, message->pingValue));
         return;
     case MessageType::Pong:
+        if (m_pingAwaited != 0 && message->pingValue == m_pingAwaited) {
+            qCDebug(lcGateway).noquote()
+                    << QStringLiteral("connection %1 (pool %2 stream %3): pong %4 after %5 ms")
+                               .arg(m_connectionId, m_hello.poolId,
+                                    QString::number(m_hello.streamIndex),
+                                    QString::number(m_pingAwaited),
+                                    QString::number(m_pingSent.elapsed()));
+            m_pingAwaited = 0;
+        }
         return;
     case MessageType::Drain:
         m_state = State::Draining;

@@ -79,4 +79,6 @@ private:
     QTimer m_silenceTimer;
     QTimer m_handshakeTimer;
     quint64 m_pingCounter = 0;
+    quint64 m_pingAwaited = 0; // the ping being timed, 0 when none is
+    QElapsedTimer m_pingSent;
 };
