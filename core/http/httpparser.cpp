@@ -74,6 +74,17 @@ qint64 parseDecimal(QByteArrayView text)
     return value;
 }
 
+// Whether the first `size` bytes of `bytes` contain an LF that does not follow a CR.
+bool hasBareLineFeed(const QByteArray &bytes, qsizetype size)
+{
+    for (qsizetype i = bytes.indexOf('\n'); i >= 0 && i < size; i = bytes.indexOf('\n', i + 1)) {
+        if (i == 0 || bytes.at(i - 1) != '\r') {
+            return true;
+        }
+    }
+    return false;
+}
+
 qint64 parseHex(QByteArrayView text)
 {
     if (text.isEmpty() || text.size() > 15) {
@@ -154,6 +165,13 @@ bool HttpParser::parseHead(QByteArray &input)
         input.remove(0, 2);
     }
     const qsizetype end = input.indexOf("\r\n\r\n");
+
+    // Reject a bare LF as soon as it arrives. A head whose lines all end in LF never contains
+    // CRLF CRLF and would otherwise be held until it reached the size limit.
+    if (hasBareLineFeed(input, end < 0 ? input.size() : end + 4)) {
+        fail(400, QStringLiteral("a header line ends in a bare LF"));
+        return false;
+    }
     if (end < 0) {
         if (input.size() > m_maxHeadSize) {
             fail(431, QStringLiteral("the message head exceeds %1 bytes").arg(m_maxHeadSize));
@@ -378,12 +396,17 @@ void HttpParser::parseBody(QByteArray &input, QByteArray &body, qsizetype maxBod
 bool HttpParser::parseChunkSizeLine(QByteArray &input)
 {
     const int errorStatus = m_kind == Kind::Request ? 400 : 502;
+    // The limit applies to the line without its CRLF, whether or not the CRLF has arrived, so
+    // the result does not depend on how the input was split.
     const qsizetype end = input.indexOf("\r\n");
+    const qsizetype lineLength = end >= 0 ? end
+                                          : (input.endsWith('\r') ? input.size() - 1 : input.size());
+    if (lineLength > maxChunkSizeLine) {
+        fail(errorStatus,
+             QStringLiteral("a chunk size line exceeds %1 bytes").arg(maxChunkSizeLine));
+        return false;
+    }
     if (end < 0) {
-        if (input.size() > maxChunkSizeLine) {
-            fail(errorStatus, QStringLiteral("a chunk size line exceeds %1 bytes")
-                                      .arg(maxChunkSizeLine));
-        }
         return false;
     }
     QByteArray line = input.left(end);
@@ -413,7 +436,10 @@ bool HttpParser::parseTrailers(QByteArray &input)
     while (true) {
         const qsizetype end = input.indexOf("\r\n");
         if (end < 0) {
-            if (m_trailerBytes + input.size() > maxTrailerSize) {
+            // A partial line counts as the field line it will become, with its CRLF. An empty
+            // one may still be the final CRLF, which the limit does not count.
+            const qsizetype pending = input.endsWith('\r') ? input.size() - 1 : input.size();
+            if (pending > 0 && m_trailerBytes + pending + 2 > maxTrailerSize) {
                 fail(m_kind == Kind::Request ? 431 : 502,
                      QStringLiteral("the trailer section exceeds %1 bytes").arg(maxTrailerSize));
             }
