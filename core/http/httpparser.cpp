@@ -461,12 +461,22 @@ bool HttpParser::parseTrailers(QByteArray &input)
 
 bool HttpParser::keepAlive() const
 {
-    const QByteArray connection = HttpHeaders::value(m_head.headers, "Connection").toLower();
     if (m_framing == Framing::UntilClose) {
         return false;
     }
-    if (m_head.version == "HTTP/1.0") {
-        return connection.contains("keep-alive");
+
+    // Connection is a comma-separated token list that may be split over several fields.
+    bool close = false;
+    bool keepAliveToken = false;
+    for (const QByteArray &value : HttpHeaders::values(m_head.headers, "Connection")) {
+        for (const QByteArray &token : value.split(',')) {
+            const QByteArray name = token.trimmed().toLower();
+            close = close || name == "close";
+            keepAliveToken = keepAliveToken || name == "keep-alive";
+        }
     }
-    return !connection.contains("close");
+    if (close) {
+        return false;
+    }
+    return m_head.version == "HTTP/1.1" || keepAliveToken;
 }
