@@ -42,6 +42,21 @@ std::optional<QNetworkProxy> parseProxy(const QString &name, const QString &text
     return proxy;
 }
 
+// The IP address of a NO_PROXY entry such as 10.0.0.1, 10.0.0.1:8080, ::1, [::1] or [::1]:8080,
+// or a null address when the entry is a name.
+QHostAddress entryAddress(const QString &entry)
+{
+    if (entry.startsWith(QLatin1Char('['))) {
+        const qsizetype close = entry.indexOf(QLatin1Char(']'));
+        return close > 0 ? QHostAddress(entry.mid(1, close - 1)) : QHostAddress();
+    }
+    const QHostAddress address(entry);
+    if (!address.isNull() || entry.count(QLatin1Char(':')) != 1) {
+        return address;
+    }
+    return QHostAddress(entry.left(entry.indexOf(QLatin1Char(':'))));
+}
+
 } // namespace
 
 std::optional<ProxySettings> ProxySettings::fromEnvironment(const QProcessEnvironment &environment,
@@ -92,6 +107,15 @@ bool ProxySettings::bypasses(const QString &host) const
             }
             continue;
         }
+        // An address matches in any notation, so 2001:db8::1 matches 2001:db8:0:0:0:0:0:1.
+        const QHostAddress entryIp = entryAddress(entry);
+        if (!entryIp.isNull()) {
+            if (!address.isNull() && address.isEqual(entryIp)) {
+                return true;
+            }
+            continue;
+        }
+
         // A port suffix (host:port) limits nothing here: the entry applies to every port.
         const qsizetype colon = entry.lastIndexOf(QLatin1Char(':'));
         if (colon > 0 && !entry.contains(QLatin1String("::"))) {
