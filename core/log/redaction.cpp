@@ -50,7 +50,9 @@ QString redactTarget(const QByteArray &target)
 bool isSecretHeader(const QByteArray &name)
 {
     const QByteArray lower = name.toLower();
-    return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie"
+    // Any *-Authorization name counts, so X-VCS-Authorization, which the gateway turns into
+    // Authorization towards the VCS, is a secret too.
+    return lower.contains("authorization") || lower == "cookie"
             || lower == "set-cookie" || lower == "private-token" || lower == "job-token"
             || lower == "x-api-key" || lower.contains("token") || lower.contains("secret");
 }
