@@ -59,6 +59,76 @@ def gzip_payload(size: int) -> bytes:
     return "".join(lines).encode()[:size]
 
 
+def send_gzip(request: Request, response: Response, params: dict[str, str]) -> None:
+    """Send a gzip body with Content-Encoding: gzip, whatever Accept-Encoding says."""
+    size_text = params.get("size", "1024")
+    if not size_text.isdigit() or int(size_text) > MAX_GZIP_SIZE:
+        raise HttpError(400, f"invalid size={size_text!r}: expected 0 to {MAX_GZIP_SIZE}")
+    payload = gzip_payload(int(size_text))
+    compressed = gzip.compress(payload, mtime=0)
+    response.send_bytes(200, compressed, "text/plain", [
+        ("Content-Encoding", "gzip"),
+        ("X-Uncompressed-Length", str(len(payload))),
+        ("X-Uncompressed-SHA256", hashlib.sha256(payload).hexdigest()),
+        ("X-Content-SHA256", hashlib.sha256(compressed).hexdigest()),
+    ])
+
+
+def send_redirect(request: Request, response: Response, params: dict[str, str]) -> None:
+    location = params.get("to", "/api/v4/user")
+    status = int(params.get("status", "302")) if params.get("status", "302").isdigit() else 302
+    send_json(response, status, {"location": location}, [("Location", location)])
+
+
+def send_cookies(request: Request, response: Response, params: dict[str, str]) -> None:
+    send_json(response, 200, {"cookies": 2}, [
+        ("Set-Cookie", "session=abc123; Path=/; HttpOnly"),
+        ("Set-Cookie", "theme=dark; Path=/"),
+    ])
+
+
+def send_status(request: Request, response: Response, params: dict[str, str]) -> None:
+    """Send status code=N: a JSON body, except for 204 and 304, which have none."""
+    code = params.get("code", "200")
+    if not code.isdigit() or not 200 <= int(code) <= 599:
+        raise HttpError(400, f"invalid code={code!r}: expected a status from 200 to 599")
+    if int(code) in (204, 304):
+        response.start(int(code), [("ETag", '"localvcs-v1"'), ("X-Status", code)])
+        response.finish()
+        return
+    send_json(response, int(code), {"status": int(code)})
+
+
+def send_hop_by_hop(request: Request, response: Response, params: dict[str, str]) -> None:
+    """Send a chunked body with hop-by-hop headers next to end-to-end ones.
+
+    Connection names X-Upstream-Hop, so that header is hop-by-hop as well.
+    """
+    body = b"hop-by-hop headers sent\n"
+    response.start(200, [
+        ("Content-Type", "text/plain"),
+        ("Connection", "X-Upstream-Hop"),
+        ("X-Upstream-Hop", "1"),
+        ("Keep-Alive", "timeout=5, max=100"),
+        ("Proxy-Connection", "keep-alive"),
+        ("X-End-To-End", "kept"),
+        ("Cache-Control", "no-store"),
+    ])
+    response.write(body)
+    response.finish()
+
+
+# The behaviours that ?respond=NAME selects on GitLab's raw file endpoint.
+RESPONSE_BEHAVIOURS = {
+    "redirect": send_redirect,
+    "gzip": send_gzip,
+    "cookies": send_cookies,
+    "hopbyhop": send_hop_by_hop,
+    "status": send_status,
+    "bytes": send_generated_bytes,
+}
+
+
 class ControlEndpoints:
     def __init__(self, recorder: RequestRecorder, store: RepositoryStore) -> None:
         self._recorder = recorder
@@ -102,15 +172,7 @@ class ControlEndpoints:
 
     def _gzip(self, request: Request, response: Response, params: dict[str, str]) -> None:
         _require_method(request, "GET", "HEAD")
-        size_text = params.get("size", "1024")
-        if not size_text.isdigit() or int(size_text) > MAX_GZIP_SIZE:
-            raise HttpError(400, f"invalid size={size_text!r}: expected 0 to {MAX_GZIP_SIZE}")
-        payload = gzip_payload(int(size_text))
-        response.send_bytes(200, gzip.compress(payload, mtime=0), "text/plain", [
-            ("Content-Encoding", "gzip"),
-            ("X-Uncompressed-Length", str(len(payload))),
-            ("X-Uncompressed-SHA256", hashlib.sha256(payload).hexdigest()),
-        ])
+        send_gzip(request, response, params)
 
     def _slow(self, request: Request, response: Response, params: dict[str, str]) -> None:
         try:
@@ -123,21 +185,13 @@ class ControlEndpoints:
         send_json(response, 200, {"delay": delay})
 
     def _redirect(self, request: Request, response: Response, params: dict[str, str]) -> None:
-        location = params.get("to", "/api/v4/user")
-        status = int(params.get("status", "302")) if params.get("status", "302").isdigit() else 302
-        send_json(response, status, {"location": location}, [("Location", location)])
+        send_redirect(request, response, params)
 
     def _cookie(self, request: Request, response: Response, params: dict[str, str]) -> None:
-        send_json(response, 200, {"cookies": 2}, [
-            ("Set-Cookie", "session=abc123; Path=/; HttpOnly"),
-            ("Set-Cookie", "theme=dark; Path=/"),
-        ])
+        send_cookies(request, response, params)
 
     def _status(self, request: Request, response: Response, params: dict[str, str]) -> None:
-        code = params.get("code", "200")
-        if not code.isdigit() or not 200 <= int(code) <= 599:
-            raise HttpError(400, f"invalid code={code!r}: expected a status from 200 to 599")
-        send_json(response, int(code), {"status": int(code)})
+        send_status(request, response, params)
 
     def _repos(self, request: Request, response: Response, params: dict[str, str]) -> None:
         repositories = []

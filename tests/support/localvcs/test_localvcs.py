@@ -373,6 +373,51 @@ class LocalVcsTest(unittest.TestCase):
         cookies = [value for name, value in response.getheaders() if name == "Set-Cookie"]
         self.assertEqual(len(cookies), 2)
 
+    def test_raw_file_respond_behaviours(self) -> None:
+        raw_path = "/api/v4/projects/2/repository/files/README.md/raw"
+        response, _ = self.request("GET", f"{raw_path}?respond=redirect&to=/api/v4/version&status=301")
+        self.assertEqual(response.status, 301)
+        self.assertEqual(response.getheader("Location"), "/api/v4/version")
+
+        response, body = self.request("GET", f"{raw_path}?respond=gzip&size=3000")
+        self.assertEqual(response.getheader("Content-Encoding"), "gzip")
+        self.assertEqual(response.getheader("X-Content-SHA256"), hashlib.sha256(body).hexdigest())
+        self.assertEqual(len(gzip.decompress(body)), 3000)
+
+        response, _ = self.request("GET", f"{raw_path}?respond=cookies")
+        cookies = [value for name, value in response.getheaders() if name == "Set-Cookie"]
+        self.assertEqual(cookies, ["session=abc123; Path=/; HttpOnly", "theme=dark; Path=/"])
+
+        raw = self.raw_exchange(f"GET {raw_path}?respond=hopbyhop HTTP/1.1\r\nHost: x\r\n"
+                                "Connection: close\r\n\r\n".encode())
+        status, headers, body = split_response(raw)
+        self.assertEqual(status, 200)
+        for header in [("Connection", "X-Upstream-Hop"), ("X-Upstream-Hop", "1"), ("X-End-To-End", "kept"),
+                       ("Transfer-Encoding", "chunked")]:
+            self.assertIn(header, headers)
+        self.assertEqual(body, b"hop-by-hop headers sent\n")
+
+        for code in (204, 304):
+            raw = self.raw_exchange(f"GET {raw_path}?respond=status&code={code} HTTP/1.1\r\nHost: x\r\n"
+                                    "Connection: close\r\n\r\n".encode())
+            head, _, body = raw.partition(b"\r\n\r\n")
+            self.assertTrue(head.startswith(f"HTTP/1.1 {code} ".encode()), head)
+            self.assertNotIn(b"Content-Length", head)
+            self.assertEqual(body, b"")
+        response, body = self.request("GET", f"{raw_path}?respond=status&code=418")
+        self.assertEqual(response.status, 418)
+        self.assertEqual(json.loads(body), {"status": 418})
+
+        raw = self.raw_exchange(f"GET {raw_path}?respond=bytes&size=1000&fail_after=100 HTTP/1.1\r\n"
+                                "Host: x\r\n\r\n".encode())
+        head, _, body = raw.partition(b"\r\n\r\n")
+        self.assertIn(b"Content-Length: 1000", head)
+        self.assertEqual(body, expected_bytes("0", 100))
+
+        response, body = self.request("GET", f"{raw_path}?respond=nothing")
+        self.assertEqual(response.status, 400)
+        self.assertIn("respond", json.loads(body)["message"])
+
     def test_unknown_path_returns_json_404(self) -> None:
         response, body = self.request("GET", "/no/such/path")
         self.assertEqual(response.status, 404)

@@ -15,7 +15,7 @@ import urllib.parse
 from typing import Any, Callable
 
 from bytegen import send_generated_bytes
-from control import MAX_PARSED_BODY_BYTES, hash_body, send_json
+from control import MAX_PARSED_BODY_BYTES, RESPONSE_BEHAVIOURS, hash_body, send_json
 from httpcore import HttpError, Request, Response, READ_CHUNK_BYTES
 from repos import Repository, RepositoryStore
 
@@ -262,6 +262,14 @@ class VendorApi:
 
     def _gitlab_file_raw(self, request: Request, response: Response, captures: dict[str, str]) -> None:
         repository = self._project(captures)
+        params = request.query_params()
+        if "respond" in params:
+            behaviour = RESPONSE_BEHAVIOURS.get(params["respond"])
+            if behaviour is None:
+                raise HttpError(400, f"invalid respond={params['respond']!r}: expected one of "
+                                     f"{', '.join(RESPONSE_BEHAVIOURS)}")
+            behaviour(request, response, params)
+            return
         _, blob = self._file_blob(repository, captures["file"], request.query_params().get("ref", ""))
         size = int(repository.git("cat-file", "-s", blob).stdout)
         _stream_process(response, repository.popen("cat-file", "blob", blob), 200,
