@@ -104,6 +104,18 @@ StreamClient::StreamClient(int index, const AgentSettings &settings, const Reque
     });
     m_welcomeTimer.setSingleShot(true);
     connect(&m_welcomeTimer, &QTimer::timeout, this, [this] {
+        if (m_socket && m_socket->state() != QAbstractSocket::ConnectedState) {
+            // A gateway that accepts TCP but never completes the WebSocket handshake (stopped
+            // process, silent network) would otherwise hold the stream in Connecting for good.
+            m_socket->disconnect(this);
+            m_socket->abort();
+            m_socket->deleteLater();
+            m_socket = nullptr;
+            scheduleReconnect(QStringLiteral("no WebSocket handshake within %1 ms")
+                                      .arg(welcomeTimeoutMs),
+                              false);
+            return;
+        }
         protocolError(QStringLiteral("no Welcome within %1 ms of connecting").arg(welcomeTimeoutMs));
     });
     m_idleTimer.setSingleShot(true);
@@ -259,10 +271,16 @@ void StreamClient::connectToGateway()
     setState(StreamStatus::State::Connecting);
     qCDebug(lcTunnel) << "stream" << m_index << "connecting to" << url.toString(QUrl::RemoveUserInfo);
     socket->open(QNetworkRequest(url));
+    // Bounds the TCP connect, the WebSocket handshake and the Welcome together.
+    m_welcomeTimer.start(welcomeTimeoutMs);
 }
 
 void StreamClient::handleConnected()
 {
+    if (auto *tcp = m_socket->findChild<QAbstractSocket *>()) {
+        qCInfo(lcTunnel) << "EXPERIMENT nodelay on agent socket";
+        tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    }
     Hello hello;
     hello.poolId = m_settings.token.poolId;
     hello.key = m_settings.token.key;
@@ -273,7 +291,6 @@ void StreamClient::handleConnected()
     hello.window = defaultWindow;
     hello.tags = m_settings.tags;
     send(encodeHello(hello));
-    m_welcomeTimer.start(welcomeTimeoutMs);
 }
 
 void StreamClient::handleDisconnected()
