@@ -7,7 +7,11 @@
 #include "http/httpparser.h"
 #include "tcprelay.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTest>
@@ -65,8 +69,8 @@ int countOf(const QByteArray &haystack, const QByteArray &needle)
 QHash<int, QList<int>> reconnectDelays(const QByteArray &log)
 {
     static const QRegularExpression pattern(
-            QStringLiteral("stream (\\d+): disconnected from the gateway .*; reconnecting in "
-                           "(\\d+) ms"));
+            QStringLiteral("stream (\\d+): (?:disconnected from the gateway|connecting failed|the "
+                           "gateway is still unreachable).*; reconnecting in (\\d+) ms"));
     QHash<int, QList<int>> delays;
     auto it = pattern.globalMatch(QString::fromUtf8(log));
     while (it.hasNext()) {
@@ -145,11 +149,18 @@ QString TestTunnelFaults::tokenVia(quint16 port) const
 bool TestTunnelFaults::waitConnected(LoggedProcess *agent, int streams, qsizetype from,
                                      int timeoutMs)
 {
+    // The first connection logs "connected to", a later one "reconnected to".
+    QDeadlineTimer deadline(timeoutMs);
     for (int i = 0; i < streams; ++i) {
-        if (agent->waitForOutput(QByteArray("stream ") + QByteArray::number(i) + ": connected",
-                                 timeoutMs, from)
-            < 0) {
-            return false;
+        const QByteArray prefix = "stream " + QByteArray::number(i) + ": ";
+        const QByteArray first = prefix + "connected to";
+        const QByteArray again = prefix + "reconnected to";
+        while (agent->output().indexOf(first, from) < 0
+               && agent->output().indexOf(again, from) < 0) {
+            if (deadline.hasExpired()) {
+                return false;
+            }
+            agent->waitForOutput(first, 100, from);
         }
     }
     return true;
@@ -201,12 +212,12 @@ void TestTunnelFaults::resetMidResponse()
     // The gateway is back a few seconds later; only the reset stream reconnects.
     QTest::qWait(3000);
     QVERIFY(relay.listen(relay.port()));
-    QVERIFY2(agent->waitForOutput(": connected", 15000, logStart) >= 0,
+    QVERIFY2(agent->waitForOutput("connected to", 15000, logStart) >= 0,
              agent->output().mid(logStart).constData());
     QTest::qWait(1000);
     const QByteArray log = agent->output().mid(logStart);
-    QCOMPARE(countOf(log, "disconnected from the gateway"), 1);
-    QCOMPARE(countOf(log, ": connected to"), 1);
+    QVERIFY2(countOf(log, "disconnected from the gateway") == 1, log.constData());
+    QVERIFY2(countOf(log, "connected to") == 1, log.constData());
     for (QTcpSocket *socket : std::as_const(others)) {
         QVERIFY(socket);
         QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
@@ -218,7 +229,13 @@ void TestTunnelFaults::resetMidResponse()
             = sendPlatformRequest(quint16(QUrl(m_rig->vcsUrl()).port()), "GET", "/__vcs/requests",
                                   m_rig->apiKey());
     QCOMPARE(records.status, 200);
-    QCOMPARE(countOf(records.body, "seed=reset"), 1);
+    int downloads = 0;
+    const QJsonArray list = QJsonDocument::fromJson(records.body).array();
+    for (const QJsonValue &record : list) {
+        downloads += record.toObject().value(QStringLiteral("target")).toString().contains(
+                QStringLiteral("seed=reset")) ? 1 : 0;
+    }
+    QCOMPARE(downloads, 1);
 
     // Idle streams cost no CPU after the reconnect.
     const double before = cpuSeconds(agent->processId());
@@ -236,7 +253,9 @@ void TestTunnelFaults::longOutageBackoff()
             tokenVia(relay.port()),
             { QStringLiteral("--parallelism"), QStringLiteral("3"),
               QStringLiteral("--reconnect-min-delay"), QStringLiteral("100"),
-              QStringLiteral("--reconnect-max-delay"), QString::number(maxDelay) });
+              QStringLiteral("--reconnect-max-delay"), QString::number(maxDelay) },
+            { { QStringLiteral("QT_LOGGING_RULES"),
+                QStringLiteral("vcsagent.core.tunnel.debug=true") } });
     QVERIFY(agent);
     QVERIFY2(waitConnected(agent, 3, 0), agent->output().constData());
     const qsizetype logStart = agent->output().size();
@@ -285,9 +304,19 @@ void TestTunnelFaults::silentGateway()
               QStringLiteral("--ping-interval"), QStringLiteral("500"),
               QStringLiteral("--ping-timeout"), QStringLiteral("1000"),
               QStringLiteral("--reconnect-min-delay"), QStringLiteral("100"),
-              QStringLiteral("--reconnect-max-delay"), QStringLiteral("1000") });
+              QStringLiteral("--reconnect-max-delay"), QStringLiteral("1000") },
+            { { QStringLiteral("QT_LOGGING_RULES"),
+                QStringLiteral("vcsagent.core.tunnel.debug=true") } });
     QVERIFY(agent);
+    // Pings too slow to notice the silence, so the gateway's own check must find it.
+    LoggedProcess *slowAgent = m_rig->startAgent(
+            tokenVia(relay.port()),
+            { QStringLiteral("--parallelism"), QStringLiteral("1"),
+              QStringLiteral("--ping-interval"), QStringLiteral("60000"),
+              QStringLiteral("--ping-timeout"), QStringLiteral("60000") });
+    QVERIFY(slowAgent);
     QVERIFY2(waitConnected(agent, 2, 0), agent->output().constData());
+    QVERIFY2(waitConnected(slowAgent, 1, 0), slowAgent->output().constData());
     const qsizetype agentStart = agent->output().size();
     const qsizetype gatewayStart = m_gateway->output().size();
 
