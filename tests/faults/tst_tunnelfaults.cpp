@@ -1,6 +1,6 @@
-// Faults injected into a running tunnel over 127.0.0.1: a real gateway and real agents, with a
-// TCP relay in the test between them that resets or silences single connections or refuses
-// connections for a while, plus an unreachable VCS, a deleted pool and broken settings.
+// Faults injected into a running tunnel over 127.0.0.1 with a real gateway and real agents.
+// A TCP relay in the test between them resets or silences single connections or refuses
+// connections for a while. Other cases use an unreachable VCS, a deleted pool and bad settings.
 
 #include "common/pooltoken.h"
 #include "faultrig.h"
@@ -204,7 +204,7 @@ void TestTunnelFaults::resetMidResponse()
     relay.stopListening();
     relay.reset(busy);
 
-    // The platform sees a failed download, never a short body passed off as complete.
+    // The platform gets a failed download, never a short body passed off as complete.
     QVERIFY(QTest::qWaitFor([&] { return download.isFinished(); }, 30000));
     QVERIFY(!download.isComplete());
     QVERIFY(download.bodyBytes < size);
