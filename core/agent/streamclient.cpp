@@ -277,10 +277,6 @@ void StreamClient::connectToGateway()
 
 void StreamClient::handleConnected()
 {
-    if (auto *tcp = m_socket->findChild<QAbstractSocket *>()) {
-        qCInfo(lcTunnel) << "EXPERIMENT nodelay on agent socket";
-        tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    }
     Hello hello;
     hello.poolId = m_settings.token.poolId;
     hello.key = m_settings.token.key;
