@@ -44,6 +44,11 @@ SignalWatcher::~SignalWatcher()
     signal(SIGTERM, SIG_DFL);
 }
 
+void SignalWatcher::requestTermination()
+{
+    handleSignal(SIGTERM);
+}
+
 void SignalWatcher::handleActivated()
 {
     char byte = 0;
@@ -85,6 +90,11 @@ SignalWatcher::~SignalWatcher()
 {
     SetConsoleCtrlHandler(handleConsoleEvent, FALSE);
     activeWatcher = nullptr;
+}
+
+void SignalWatcher::requestTermination()
+{
+    handleConsoleEvent(CTRL_SHUTDOWN_EVENT);
 }
 
 void SignalWatcher::handleActivated()

@@ -14,6 +14,10 @@ public:
     explicit SignalWatcher(QObject *parent = nullptr);
     ~SignalWatcher() override;
 
+    // Delivers terminationRequested() as if SIGTERM had arrived. Safe to call from any thread,
+    // such as the Windows service manager's control handler.
+    static void requestTermination();
+
 Q_SIGNALS:
     // `count` is 1 for the first signal, 2 for the second and so on.
     void terminationRequested(int signalNumber, int count);
