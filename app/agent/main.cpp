@@ -13,6 +13,14 @@
 #include "desktopmode.h"
 #endif
 
+#ifdef Q_OS_WIN
+#include "common/signalwatcher.h"
+#include "windowsservice.h"
+
+#include <QDir>
+#include <cstdio>
+#endif
+
 namespace {
 
 void setApplicationNames()
@@ -50,10 +58,51 @@ int runHeadless(int argc, char *argv[])
     return runServiceMode(app, app.arguments());
 }
 
+#ifdef Q_OS_WIN
+// Runs the headless agent as the Windows service that the installer registers with
+// `--no-gui --windows-service`. A service has no console, so standard output (the access log)
+// and standard error (diagnostics) are appended to files in %ProgramData%\vcs-agent.
+// NOTE: nothing rotates these two files yet.
+int runAsWindowsService(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    setApplicationNames();
+    Logging::installHandler();
+    QStringList arguments = app.arguments();
+    arguments.removeAll(QStringLiteral("--windows-service"));
+
+    const auto run = [&app, &arguments] {
+        const QString logDir = QDir::fromNativeSeparators(qEnvironmentVariable("ProgramData"))
+                + QStringLiteral("/vcs-agent");
+        if (QDir().mkpath(logDir)) {
+            const QString accessLog = QDir::toNativeSeparators(logDir
+                                                               + QStringLiteral("/access.log"));
+            const QString agentLog = QDir::toNativeSeparators(logDir
+                                                              + QStringLiteral("/agent.log"));
+            _wfreopen(reinterpret_cast<const wchar_t *>(accessLog.utf16()), L"a", stdout);
+            _wfreopen(reinterpret_cast<const wchar_t *>(agentLog.utf16()), L"a", stderr);
+        }
+        return runServiceMode(app, arguments);
+    };
+    const int exitCode = runWindowsService(run, [] { SignalWatcher::requestTermination(); });
+    if (exitCode < 0) {
+        QTextStream(stderr) << "vcs-agent: --windows-service works only when the Windows service "
+                               "control manager starts the agent; run `sc start vcs-agent`\n";
+        return ExitBadSettings;
+    }
+    return exitCode;
+}
+#endif
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+#ifdef Q_OS_WIN
+    if (hasArgument(argc, argv, "--windows-service")) {
+        return runAsWindowsService(argc, argv);
+    }
+#endif
     if (argc > 1 && qstrcmp(argv[1], "check") == 0) {
         QCoreApplication app(argc, argv);
         setApplicationNames();

@@ -13,14 +13,14 @@ set_target_properties(vcs-agent PROPERTIES
 
 qt_generate_deploy_app_script(
     TARGET vcs-agent
-    OUTPUT_SCRIPT vcs_deploy_script
+    FILENAME_VARIABLE vcs_deploy_script
     NO_UNSUPPORTED_PLATFORM_ERROR)
 install(SCRIPT ${vcs_deploy_script})
 
 configure_file(${CMAKE_CURRENT_SOURCE_DIR}/macos/io.github.vcs-agent.agent.plist.in
                ${CMAKE_CURRENT_BINARY_DIR}/macos/io.github.vcs-agent.agent.plist @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/macos/io.github.vcs-agent.agent.plist
-        DESTINATION "VCS Agent.app/Contents/Resources")
+        DESTINATION "vcs-agent.app/Contents/Resources")
 
 set(CPACK_GENERATOR "DragNDrop")
 set(CPACK_DMG_VOLUME_NAME "VCS Agent ${PROJECT_VERSION}")

@@ -5,7 +5,7 @@
 foreach(vcs_target vcs-agent vcs-gateway)
     qt_generate_deploy_app_script(
         TARGET ${vcs_target}
-        OUTPUT_SCRIPT vcs_deploy_script
+        FILENAME_VARIABLE vcs_deploy_script
         NO_UNSUPPORTED_PLATFORM_ERROR)
     install(SCRIPT ${vcs_deploy_script})
 endforeach()
