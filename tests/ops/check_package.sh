@@ -110,13 +110,16 @@ if [ "$format" = deb ]; then
 else
     scripts=$(rpm -qp --scripts "$package")
     for section in postinstall preuninstall postuninstall; do
-        if echo "$scripts" | grep -q "^$section scriptlet"; then
+        if grep -q "^$section scriptlet" <<<"$scripts"; then
             pass "rpm has a $section scriptlet"
         else
             fail "rpm has no $section scriptlet"
         fi
     done
-    if rpm -qp --configfiles "$package" | grep -qx "$sysconfdir/vcs-agent/agent.env"; then
+    # grep reads a variable, not a pipe: with pipefail, grep -q stopping early would fail
+    # the pipeline when rpm gets SIGPIPE.
+    config_files=$(rpm -qp --configfiles "$package")
+    if grep -qx "$sysconfdir/vcs-agent/agent.env" <<<"$config_files"; then
         pass "agent.env is a %config file"
     else
         fail "agent.env is not a %config file"
