@@ -96,12 +96,15 @@ private:
     void checkPools();
     void expireWaiters();
     AgentConnection *pickStream(const QString &poolId) const;
+    std::optional<PoolRecord> poolByName(const QString &name);
 
     GatewayConfig m_config;
     PoolDatabase *m_database;
     QWebSocketServer *m_agentServer = nullptr;
     QTcpServer *m_apiServer = nullptr;
     QHash<QString, QList<QPointer<AgentConnection>>> m_streamsByPool;
+    // Pools found by name since the last pool check; emptied by checkPools().
+    QHash<QString, PoolRecord> m_poolsByName;
     std::deque<Waiter> m_waiters;
     QTimer m_poolCheckTimer;
     QTimer m_waiterTimer;
