@@ -50,10 +50,11 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The SQLite driver is a plugin, which shlibdeps cannot see. On Debian 12 the xcb platform plugin
+# and the SVG plugins come with libqt6gui6 and libqt6svg6, which shlibdeps finds.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 if(VCS_AGENT_GUI)
-    set(CPACK_DEBIAN_PACKAGE_DEPENDS "${CPACK_DEBIAN_PACKAGE_DEPENDS}, qt6-svg-plugins")
     set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnome-keyring")
 endif()
 

@@ -126,6 +126,26 @@ else
     fi
 fi
 
+# Every dependency the package declares must exist on this system; apt only simulates here.
+if [ "$format" = deb ]; then
+    if simulation=$(apt-get install --simulate --quiet "$package" 2>&1); then
+        pass "apt-get can install the package and its dependencies"
+    else
+        fail "apt-get cannot install the package: $(tail -n 3 <<<"$simulation")"
+    fi
+fi
+
+if [ "$with_gui" = ON ]; then
+    desktop=$root$prefix/share/applications/vcs-agent.desktop
+    for line in Type=Application Exec=vcs-agent Icon=vcs-agent; do
+        if grep -qx "$line" "$desktop"; then
+            pass "the desktop entry sets $line"
+        else
+            fail "the desktop entry does not set $line"
+        fi
+    done
+fi
+
 # The programs run from the scratch root: Qt is installed system-wide.
 for program in vcs-agent vcs-gateway; do
     output=$("$root$prefix/bin/$program" --version 2>&1) || true
