@@ -296,6 +296,7 @@ void StreamClient::handleDisconnected()
     }
     const auto code = quint16(m_socket->closeCode());
     const QString closeReason = m_socket->closeReason();
+    const bool socketFailed = m_socket->error() != QAbstractSocket::UnknownSocketError;
     const QString socketError = m_socket->errorString();
     m_pingTimer.stop();
     m_pongTimer.stop();
@@ -310,7 +311,10 @@ void StreamClient::handleDisconnected()
         if (m_upstream) {
             m_upstream->abort();
         }
-        m_exchange->record.reason = QStringLiteral("the gateway connection was lost");
+        m_exchange->record.reason = m_exchange->responseHeadSent
+                ? QStringLiteral("incomplete: the gateway connection was lost after the response "
+                                 "head, so the platform got a truncated response")
+                : QStringLiteral("the gateway connection was lost before the response");
         m_exchange->record.durationMs = m_exchange->elapsed.elapsed();
         m_accessLog->append(m_exchange->record);
         m_exchange.reset();
@@ -337,8 +341,11 @@ void StreamClient::handleDisconnected()
     }
     QString reason = closeReason;
     if (reason.isEmpty()) {
-        reason = wasWelcomed ? QStringLiteral("connection closed (code %1)").arg(code)
-                             : socketError;
+        // Without a close frame (a reset, a dropped network), Qt still reports code 1000, so
+        // the socket error is the better description.
+        reason = (socketFailed || !wasWelcomed)
+                ? socketError
+                : QStringLiteral("the gateway closed the connection (code %1)").arg(code);
     }
     scheduleReconnect(reason, wasWelcomed);
 }

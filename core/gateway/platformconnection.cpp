@@ -527,6 +527,9 @@ void PlatformConnection::handleStreamLost(const QString &reason)
     writeJsonError(502, QStringLiteral("agent_lost"),
                    QStringLiteral("%1 while the request was in flight").arg(reason));
     m_state = State::Closing;
+    if (m_socket) {
+        m_socket->disconnectFromHost();
+    }
 }
 
 void PlatformConnection::handleIdleTimeout()

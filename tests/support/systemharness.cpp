@@ -208,7 +208,7 @@ TestProcess *SystemHarness::startAgentWithEnvironment(const QProcessEnvironment 
 
 bool SystemHarness::waitForStreams(TestProcess *agent, int count, int timeoutMs)
 {
-    const QRegularExpression connected(QStringLiteral("stream \\d+: connected to "));
+    const QRegularExpression connected(QStringLiteral("stream \\d+: (re)?connected to "));
     return waitUntil([&] { return agent->countOutput(connected, QProcess::StandardError) >= count; },
                      timeoutMs);
 }
