@@ -81,8 +81,12 @@ def send_redirect(request: Request, response: Response, params: dict[str, str]) 
 
 
 def send_cookies(request: Request, response: Response, params: dict[str, str]) -> None:
+    """Send two Set-Cookie headers; value=V replaces the session cookie's value abc123."""
+    value = params.get("value", "abc123")
+    if not value.isalnum():
+        raise HttpError(400, f"invalid value={value!r}: expected letters and digits")
     send_json(response, 200, {"cookies": 2}, [
-        ("Set-Cookie", "session=abc123; Path=/; HttpOnly"),
+        ("Set-Cookie", f"session={value}; Path=/; HttpOnly"),
         ("Set-Cookie", "theme=dark; Path=/"),
     ])
 
@@ -118,8 +122,21 @@ def send_hop_by_hop(request: Request, response: Response, params: dict[str, str]
     response.finish()
 
 
+def send_slow(request: Request, response: Response, params: dict[str, str]) -> None:
+    """Wait delay=SECONDS (default 1) before sending anything, then a small JSON body."""
+    try:
+        delay = float(params.get("delay", "1"))
+    except ValueError:
+        raise HttpError(400, f"invalid delay={params.get('delay')!r}: expected seconds") from None
+    if not 0 <= delay <= MAX_DELAY_SECONDS:
+        raise HttpError(400, f"invalid delay={delay}: expected 0 to {MAX_DELAY_SECONDS} seconds")
+    time.sleep(delay)
+    send_json(response, 200, {"delay": delay})
+
+
 # The behaviours that ?respond=NAME selects on GitLab's raw file endpoint.
 RESPONSE_BEHAVIOURS = {
+    "slow": send_slow,
     "redirect": send_redirect,
     "gzip": send_gzip,
     "cookies": send_cookies,
@@ -175,14 +192,7 @@ class ControlEndpoints:
         send_gzip(request, response, params)
 
     def _slow(self, request: Request, response: Response, params: dict[str, str]) -> None:
-        try:
-            delay = float(params.get("delay", "1"))
-        except ValueError:
-            raise HttpError(400, f"invalid delay={params.get('delay')!r}: expected seconds") from None
-        if not 0 <= delay <= MAX_DELAY_SECONDS:
-            raise HttpError(400, f"invalid delay={delay}: expected 0 to {MAX_DELAY_SECONDS} seconds")
-        time.sleep(delay)
-        send_json(response, 200, {"delay": delay})
+        send_slow(request, response, params)
 
     def _redirect(self, request: Request, response: Response, params: dict[str, str]) -> None:
         send_redirect(request, response, params)

@@ -143,7 +143,8 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             self._send_error(response, HttpError(500, f"internal error: {error}"))
         finally:
             body_length = request.body.length if request is not None else 0
-            recorder.end(record, response.status, body_length)
+            recorder.end(record, response.status, body_length,
+                         response.finished and not response.aborted)
         return response.keep_alive and not response.aborted
 
     @staticmethod

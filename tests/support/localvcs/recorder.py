@@ -53,6 +53,7 @@ class RequestRecorder:
             "body_sha256": None,
             "body_complete": False,
             "status": None,
+            "response_complete": False,
         }
         with self._lock:
             record["id"] = self._next_id
@@ -66,10 +67,12 @@ class RequestRecorder:
             record["body_sha256"] = sha256
             record["body_complete"] = True
 
-    def end(self, record: dict[str, Any], status: int | None, body_length: int) -> None:
+    def end(self, record: dict[str, Any], status: int | None, body_length: int,
+            response_complete: bool = False) -> None:
         """Store the response status and append the record to the file."""
         with self._lock:
             record["status"] = status
+            record["response_complete"] = response_complete
             if not record["body_complete"]:
                 record["body_length"] = body_length
             self._write_locked(record)
