@@ -9,6 +9,10 @@
 #include <QProcessEnvironment>
 #include <QTextStream>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #ifdef VCS_AGENT_WITH_GUI
 #include "desktopmode.h"
 #endif
@@ -22,6 +26,19 @@
 #endif
 
 namespace {
+
+// Body chunks pass through buffers of up to 256 KiB. With glibc's default thresholds such
+// buffers are unmapped or trimmed when freed and faulted in again for the next chunk, which
+// cost the agent about a sixth and the gateway about a tenth of their CPU time on a 1 GB
+// download (measured on a 2-core Linux machine). Up to 4 MiB of freed memory now stays in
+// the heap instead.
+void tuneAllocator()
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+#endif
+}
 
 void setApplicationNames()
 {
@@ -98,6 +115,7 @@ int runAsWindowsService(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    tuneAllocator();
 #ifdef Q_OS_WIN
     if (hasArgument(argc, argv, "--windows-service")) {
         return runAsWindowsService(argc, argv);
