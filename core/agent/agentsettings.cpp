@@ -1,5 +1,7 @@
 #include "agentsettings.h"
 
+#include "health/listenaddress.h"
+
 #include <QCommandLineParser>
 #include <QFile>
 #include <QFileInfo>
@@ -299,6 +301,13 @@ bool readLogFormatAndTags(const SettingsInput &input, const QCommandLineParser &
     }
     const Lookup health = input.lookup("health-listen");
     if (health.isSet) {
+        QHostAddress address;
+        quint16 port = 0;
+        QString addressError;
+        if (!parseListenAddress(health.value, &address, &port, &addressError)) {
+            *error = QStringLiteral("%1: %2").arg(health.source, addressError);
+            return false;
+        }
         settings.healthListen = health.value;
     }
     return true;
