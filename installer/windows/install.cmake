@@ -17,7 +17,12 @@ set(CPACK_GENERATOR "WIX;ZIP")
 # Never change this code: Windows Installer finds the installed version to upgrade by it.
 set(CPACK_WIX_UPGRADE_GUID "5B0C7E52-3E8A-4F0B-9A51-4C2D8E7F1A36")
 set(CPACK_WIX_PROGRAM_MENU_FOLDER "VCS Agent")
+# The patch adds ServiceInstall to the component of bin/vcs-agent.exe, whose id CPack derives
+# from that path (CM_CP_bin.vcs_agent.exe), and restart-on-failure settings from the util
+# extension.
 set(CPACK_WIX_PATCH_FILE ${CMAKE_CURRENT_BINARY_DIR}/windows/service.wxs)
+set(CPACK_WIX_EXTENSIONS "WixUtilExtension")
+set(CPACK_WIX_CUSTOM_XMLNS "util=http://schemas.microsoft.com/wix/UtilExtension")
 set(CPACK_WIX_PROPERTY_ARPURLINFOABOUT "${PROJECT_HOMEPAGE_URL}")
 # NOTE: there is no .ico of the application icon yet, so the installer and the Start-menu
 # entry use the executable's default icon; set CPACK_WIX_PRODUCT_ICON once there is one.
