@@ -36,7 +36,7 @@ std::optional<QNetworkProxy> parseProxy(const QString &name, const QString &text
                          .arg(name, url.scheme());
         return std::nullopt;
     }
-    QNetworkProxy proxy(QNetworkProxy::HttpProxy, url.host(), quint16(url.port(3128)));
+    QNetworkProxy proxy(QNetworkProxy::HttpProxy, url.host(), quint16(url.port(1080)));
     proxy.setUser(url.userName(QUrl::FullyDecoded));
     proxy.setPassword(url.password(QUrl::FullyDecoded));
     return proxy;

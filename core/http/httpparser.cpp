@@ -409,10 +409,6 @@ bool HttpParser::parseChunkSizeLine(QByteArray &input)
     if (end < 0) {
         return false;
     }
-    if (end > maxChunkSizeLine) {
-        fail(errorStatus, QStringLiteral("a chunk size line exceeds %1 bytes").arg(maxChunkSizeLine));
-        return false;
-    }
     QByteArray line = input.left(end);
     input.remove(0, end + 2);
     const qsizetype extension = line.indexOf(';');
