@@ -8,7 +8,7 @@
 class QTcpServer;
 class QTcpSocket;
 
-// The health and metrics listener: answers GET /healthz (the process runs its event loop),
+// The health and metrics listener: serves GET /healthz (the process runs its event loop),
 // GET /readyz (the readiness check passes) and GET /metrics (Prometheus text) on a local
 // address, one request per connection. It needs no credentials, so it belongs on loopback or
 // on a network that only the monitoring can reach.
