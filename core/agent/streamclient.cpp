@@ -157,6 +157,11 @@ StreamClient::StreamClient(int index, const AgentSettings &settings, const Reque
                 m_exchange->record.status = head.status;
                 m_exchange->responseHeadSent = true;
                 send(encodeResponseHead(m_exchange->id, response));
+                // Unflushed, the head would wait in the socket's buffer until pumpResponse() has
+                // framed a whole window of body, which delays the platform's first byte.
+                if (m_socket) {
+                    m_socket->flush();
+                }
                 resetIdleTimer();
                 pumpResponse();
             });
@@ -358,7 +363,7 @@ void StreamClient::scheduleReconnect(const QString &reason, bool wasConnected)
     ++m_status.reconnects;
     m_status.connectedSince = QDateTime();
     setState(StreamStatus::State::WaitingToReconnect);
-    // A lost connection is one warning; failed attempts after it are summed up at most once a
+    // A lost connection logs one warning. Failed attempts after it are summed up at most once a
     // minute, so a long outage neither floods the log nor goes unmentioned.
     const QString next = QStringLiteral("reconnecting in %1 ms").arg(delay);
     if (wasConnected || !m_failureLogTimer.isValid()) {
@@ -390,7 +395,7 @@ void StreamClient::protocolError(const QString &reason)
     if (m_socket) {
         m_socket->close(QWebSocketProtocol::CloseCode(quint16(CloseCode::ProtocolError)),
                         reason.left(120));
-        // A peer that does not answer the close handshake is dropped.
+        // A peer that does not complete the close handshake is dropped.
         QPointer<QWebSocket> socket = m_socket;
         QTimer::singleShot(2000, this, [socket] {
             if (socket) {
@@ -611,7 +616,7 @@ void StreamClient::handleRequestBody(const Message &message)
     }
     resetIdleTimer();
     if (exchange.agentDone) {
-        // Already answered (denied or failed): the rest of the body is read and dropped.
+        // The final message was sent (denied or failed), so the rest of the body is read and dropped.
         grantRequestCredit();
         return;
     }

@@ -16,7 +16,7 @@ class QWebSocket;
 
 // One tunnel stream of the agent: a WebSocket to the gateway that carries one request at a
 // time. It filters each request, forwards allowed ones to the VCS through its UpstreamClient,
-// streams the answer back under the gateway's flow-control window, and reconnects after a drop
+// streams the response back under the gateway's flow-control window, and reconnects after a drop
 // with capped exponential backoff and jitter, forever, unless the gateway rejects the pool key.
 class StreamClient final : public QObject
 {
@@ -28,7 +28,7 @@ public:
     ~StreamClient() override;
 
     void start();
-    // Takes no new requests: tells the gateway, finishes the request in flight and closes.
+    // Takes no new requests: sends Drain to the gateway, finishes the request in flight and closes.
     void drain();
     // Closes at once; a request in flight fails.
     void stop();

@@ -319,9 +319,9 @@ void UpstreamClient::handleSocketError()
         Q_EMIT bodyReadyRead();
         return;
     }
-    // A kept-alive connection may have been closed by the VCS just before it was reused: that
-    // is retried once on a new connection if nothing of the response arrived and the request
-    // had no body, so it can be replayed without harm.
+    // The VCS may have closed a kept-alive connection just before it was reused. Such a request
+    // is retried once on a new connection when nothing of the response arrived and the request
+    // had no body, because it can then be replayed without harm.
     if (m_reused && !m_retried && m_responseBytesSeen == 0 && !m_request.hasBody) {
         m_retried = true;
         m_reused = false;

@@ -10,7 +10,7 @@
 
 class QWebSocket;
 
-// What an agent connection reports to the request it carries.
+// The interface through which an agent connection reports to the request it carries.
 class StreamExchangeHandler
 {
 public:

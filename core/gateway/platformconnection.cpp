@@ -54,8 +54,8 @@ QByteArray reasonPhrase(int status)
 }
 
 // Headers of the platform's request that the agent receives: the gateway's own credential and
-// the tunnel's X-VCS-* fields are removed, and X-VCS-Authorization becomes the Authorization
-// header the VCS sees.
+// the tunnel's X-VCS-* fields are removed, and X-VCS-Authorization is renamed to the
+// Authorization header that the agent forwards to the VCS.
 HttpHeaderList headersForAgent(const HttpHeaderList &platformHeaders)
 {
     HttpHeaderList headers;
@@ -617,7 +617,7 @@ void PlatformConnection::writeResponse(int status, const QByteArray &contentType
     }
     m_socket->write(out);
     if (m_state == State::ReadingHead && m_parser.state() != HttpParser::State::Failed) {
-        // Answered without relaying: get ready for the next request, or close.
+        // The response was written without relaying: get ready for the next request, or close.
         if (closing || m_parser.state() != HttpParser::State::Complete) {
             m_state = State::Closing;
             m_socket->disconnectFromHost();

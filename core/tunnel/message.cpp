@@ -60,7 +60,7 @@ bool isToken(const QByteArray &text)
     return true;
 }
 
-// Returns true when `text` holds no CR, LF or NUL, so it cannot split an HTTP header.
+// Returns true when `text` contains no CR, LF or NUL, so it cannot split an HTTP header.
 bool isSafeFieldValue(const QByteArray &text)
 {
     for (char c : text) {

@@ -51,7 +51,7 @@ enum class CloseCode : quint16 {
     ShuttingDown = 4009,
 };
 
-// Error kinds carried by Error messages, and the HTTP status the gateway answers for each.
+// Error kinds carried by Error messages, and the HTTP status the gateway returns for each.
 enum class ErrorKind { Denied, Upstream, Timeout, BadRequest, Cancelled, Internal };
 
 QString errorKindName(ErrorKind kind);
@@ -87,7 +87,7 @@ struct RequestHead
     QByteArray target;
     HttpHeaderList headers;
     QString description;
-    // Longest time in milliseconds that the request may go without progress.
+    // Maximum time in milliseconds that the request may go without progress.
     int idleTimeoutMs = 0;
     bool hasBody = false;
 };
