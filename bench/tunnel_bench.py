@@ -19,6 +19,7 @@ corrupted, a target was missed or a process failed, 2 for bad options or missing
 """
 
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -136,6 +137,13 @@ def read_rss_kib(pid):
     return values["VmRSS"], values["VmHWM"]
 
 
+def cpu_seconds(pid):
+    """Return the user plus system CPU time a process has used, in seconds."""
+    with open(f"/proc/{pid}/stat") as file:
+        fields = file.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak_rss(pid):
     # Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0 and later).
     with open(f"/proc/{pid}/clear_refs", "w") as file:
@@ -196,29 +204,35 @@ def read_response_head(sock, buffer):
 def read_chunked(sock, rest, digest):
     """Decode a chunked body into `digest`; returns the body length."""
     buffer = bytearray(rest)
+    position = 0
     total = 0
 
     def fill():
+        nonlocal buffer, position
+        # Drop what is consumed first, so the buffer stays about one read long.
+        del buffer[:position]
+        position = 0
         data = sock.recv(1 << 20)
         if not data:
             raise BenchError("connection closed inside a chunked body")
-        buffer.extend(data)
+        buffer += data
 
     while True:
-        while b"\r\n" not in buffer:
+        while buffer.find(b"\r\n", position) < 0:
             fill()
-        line, _, remainder = bytes(buffer).partition(b"\r\n")
-        buffer = bytearray(remainder)
-        size = int(line.split(b";")[0], 16)
+        end = buffer.find(b"\r\n", position)
+        size = int(bytes(buffer[position:end]).split(b";")[0], 16)
+        position = end + 2
         if size == 0:
-            while not buffer.startswith(b"\r\n") and b"\r\n\r\n" not in buffer:
+            # Trailer fields end with an empty line; none are expected here.
+            while buffer.find(b"\r\n", position) < 0:
                 fill()
             return total
-        while len(buffer) < size + 2:
+        while len(buffer) - position < size + 2:
             fill()
-        digest.update(memoryview(buffer)[:size])
+        digest.update(memoryview(buffer)[position:position + size])
         total += size
-        del buffer[:size + 2]
+        position += size + 2
 
 
 def http_get(port, target, headers=None, read_rate=None):
@@ -589,6 +603,14 @@ class Setup:
         for process in reversed(self.processes):
             process.stop()
 
+    def cpu_seconds(self):
+        return {"agent": cpu_seconds(self.agent.pid), "gateway": cpu_seconds(self.gateway.pid)}
+
+    def cpu_used(self, before):
+        """CPU seconds the agent and the gateway used since `before` from cpu_seconds()."""
+        after = self.cpu_seconds()
+        return {name: after[name] - before[name] for name in after}
+
     def tunnel_target(self, target, pool=POOL):
         return f"/pools/{pool}{target}"
 
@@ -620,7 +642,9 @@ def format_stat(stat, digits):
     if stat is None:
         return "-"
     median, low, high = stat
-    return f"{median:.{digits}f} [{low:.{digits}f}-{high:.{digits}f}]"
+    if low == high:
+        return f"{median:.{digits}f}"
+    return f"{median:.{digits}f} [{low:.{digits}f} to {high:.{digits}f}]"
 
 
 def digits_for(value):
@@ -632,12 +656,12 @@ def digits_for(value):
 
 
 def print_table(results, out):
-    header = ("measure", "direct median [min-max]", "tunnel median [min-max]",
+    header = ("measure", "direct median [min to max]", "tunnel median [min to max]",
               "tunnel/direct", "target", "ok")
     lines = []
     for row in results.rows:
         reference = row["tunnel"] or row["direct"]
-        digits = digits_for(reference[0]) if reference else 0
+        digits = digits_for(abs(reference[0])) if reference else 0
         ratio = "-"
         if row["direct"] and row["tunnel"] and row["direct"][0]:
             ratio = f"{row['tunnel'][0] / row['direct'][0]:.2f}"
@@ -660,8 +684,13 @@ def measure_small(setup, results, runs, seconds, script_path):
         for run in range(runs):
             for path, url, headers in (("direct", direct_url, None),
                                        ("tunnel", tunnel_url, setup.auth)):
+                cpu_before = setup.cpu_seconds()
                 sample = run_wrk(url, connections, seconds, script_path, setup.small_path,
                                  headers)
+                if path == "tunnel":
+                    count = sample["requests_per_s"] * seconds
+                    for name, used in setup.cpu_used(cpu_before).items():
+                        sample[f"{name}_cpu_us"] = used / count * 1e6
                 samples[path].append(sample)
                 if sample["mismatches"]:
                     results.fail(f"{path} small requests at {connections} streams: "
@@ -686,6 +715,9 @@ def measure_small(setup, results, runs, seconds, script_path):
                     added < TARGET_ADDED_P50_MS if connections == 1 else None)
         results.add(f"small GET p99, {streams}", "ms", stat("direct", "p99_ms"),
                     stat("tunnel", "p99_ms"))
+        for name in ("agent", "gateway"):
+            results.add(f"{name} CPU per small GET, {streams}", "us", None,
+                        stat("tunnel", f"{name}_cpu_us"), higher_is_better=False)
         rate_tunnel = stat("tunnel", "requests_per_s")
         results.add(f"small GET rate, {streams}", "req/s", stat("direct", "requests_per_s"),
                     rate_tunnel,
@@ -713,8 +745,11 @@ def measure_downloads(setup, results, runs):
                     "gateway": read_rss_kib(setup.gateway.pid)[0]}
             reset_peak_rss(setup.agent.pid)
             reset_peak_rss(setup.gateway.pid)
-            samples["tunnel"].append(http_get(setup.api_port, setup.tunnel_target(target),
-                                              setup.auth))
+            cpu_before = setup.cpu_seconds()
+            sample = http_get(setup.api_port, setup.tunnel_target(target), setup.auth)
+            for process_name, used in setup.cpu_used(cpu_before).items():
+                sample[f"{process_name}_cpu_s_per_gb"] = used / (sample["bytes"] / (1000 * MB))
+            samples["tunnel"].append(sample)
             for process_name, process in (("agent", setup.agent), ("gateway", setup.gateway)):
                 peak = read_rss_kib(process.pid)[1]
                 memory[process_name].append((peak - idle[process_name]) / 1024)
@@ -736,6 +771,9 @@ def measure_downloads(setup, results, runs):
                     tunnel_rate[0] >= TARGET_THROUGHPUT_RATIO * direct_rate[0])
         results.add(f"{label} time to first byte", "ms", stat("direct", "ttfb_ms"),
                     stat("tunnel", "ttfb_ms"), higher_is_better=False)
+        for process_name in ("agent", "gateway"):
+            results.add(f"{process_name} CPU per GB, {label}", "s", None,
+                        stat("tunnel", f"{process_name}_cpu_s_per_gb"), higher_is_better=False)
         if name == "dl1g":
             for process_name in ("agent", "gateway"):
                 stat_memory = median_min_max(memory[process_name])
@@ -763,7 +801,8 @@ def measure_upload(setup, results, runs):
                              f"{stored_sha}, expected {setup.upload_sha256}")
             samples[path].append(UPLOAD_SIZE / sample["seconds"] / MB)
     results.records["upload"] = samples
-    log(f"20 MB upload: direct {samples['direct']}, tunnel {samples['tunnel']} MB/s")
+    log(f"20 MB upload: direct {[round(v) for v in samples['direct']]}, tunnel "
+        f"{[round(v) for v in samples['tunnel']]} MB/s")
     results.add("20 MB upload throughput", "MB/s", median_min_max(samples["direct"]),
                 median_min_max(samples["tunnel"]))
 
@@ -805,7 +844,8 @@ def measure_parallel(setup, results, runs):
                                setup.hashes["par150m"], size)
             rates[path].append(4 * size / wall / MB)
     results.records["parallel"] = rates
-    log(f"4 x 150 MB: direct {rates['direct']}, tunnel {rates['tunnel']} MB/s")
+    log(f"4 x 150 MB: direct {[round(v) for v in rates['direct']]}, tunnel "
+        f"{[round(v) for v in rates['tunnel']]} MB/s")
     results.add("4 x 150 MB parallel, total", "MB/s", median_min_max(rates["direct"]),
                 median_min_max(rates["tunnel"]), f">= {TARGET_THROUGHPUT_RATIO:g} x direct",
                 statistics.median(rates["tunnel"])
@@ -915,19 +955,15 @@ def measure_slow_parallel(setup, results):
     idle_kib = read_rss_kib(slow_agent.pid)[0]
     log(f"slow downloads: four {size // MB} MB downloads at {rate // MB} MB/s each, about "
         f"{size // rate} s")
-    expected = {}
-
-    def compute_expected():
-        for seed in seeds:
-            expected[seed] = generated_stream_sha256(seed, size)
-
-    hasher = threading.Thread(target=compute_expected)
-    with RssSampler([slow_agent.pid]) as sampler:
-        hasher.start()
-        samples, wall = parallel_gets(setup.api_port, targets, setup.auth)
-        hasher.join()
-    for seed, sample in zip(seeds, samples):
-        check_download(results, f"slow download {seed}", sample, expected[seed], size)
+    # The expected hashes take a while in Python: a separate process computes them during the
+    # downloads, so that it does not hold the interpreter lock the download threads need.
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        expected = [pool.submit(generated_stream_sha256, seed, size) for seed in seeds]
+        with RssSampler([slow_agent.pid]) as sampler:
+            samples, wall = parallel_gets(setup.api_port, targets, setup.auth)
+        expected = [future.result() for future in expected]
+    for seed, sample, expected_sha in zip(seeds, samples, expected):
+        check_download(results, f"slow download {seed}", sample, expected_sha, size)
     above_idle = (sampler.peak(slow_agent.pid) - idle_kib) / 1024
     results.records["slow_parallel"] = {"wall_s": wall, "samples": samples, "peak_above_idle_mib":
                              above_idle}
