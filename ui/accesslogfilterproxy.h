@@ -24,6 +24,8 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
+    void refilter();
+
     std::optional<AccessRecord::Decision> m_decision;
     QString m_project;
     QString m_text;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QMetaType>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
@@ -55,6 +56,8 @@ struct StoredAgentConfig
 
     bool operator==(const StoredAgentConfig &other) const;
 };
+
+Q_DECLARE_METATYPE(StoredAgentConfig)
 
 // The desktop agent's INI file in the standard config location, or in VCS_AGENT_CONFIG_DIR.
 class DesktopSettings final

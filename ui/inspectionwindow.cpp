@@ -93,15 +93,32 @@ void InspectionWindow::open(const QString &fileName)
     loader->moveToThread(m_thread);
     connect(m_thread, &QThread::started, loader, &LogLoader::run);
     connect(m_thread, &QThread::finished, loader, &QObject::deleteLater);
-    connect(loader, &LogLoader::batchLoaded, this, [this](const QList<AccessRecord> &records) {
-        m_model->append(records);
-        updateStatus();
+    // Signals of a cancelled load may still be queued; the generation drops them.
+    const quint64 generation = ++m_generation;
+    connect(loader, &LogLoader::batchLoaded, this,
+            [this, generation](const QList<AccessRecord> &records) {
+                if (generation == m_generation) {
+                    m_model->append(records);
+                    updateStatus();
+                }
+            });
+    connect(loader, &LogLoader::progressed, this, [this, generation](qint64 done, qint64 total) {
+        if (generation == m_generation) {
+            m_progress->setValue(total > 0 ? int(done * 1000 / total) : 1000);
+        }
     });
-    connect(loader, &LogLoader::progressed, this, [this](qint64 done, qint64 total) {
-        m_progress->setValue(total > 0 ? int(done * 1000 / total) : 1000);
-    });
-    connect(loader, &LogLoader::malformedLine, this, &InspectionWindow::handleMalformedLine);
-    connect(loader, &LogLoader::finished, this, &InspectionWindow::handleFinished);
+    connect(loader, &LogLoader::malformedLine, this,
+            [this, generation](qint64 lineNumber, const QString &error) {
+                if (generation == m_generation) {
+                    handleMalformedLine(lineNumber, error);
+                }
+            });
+    connect(loader, &LogLoader::finished, this,
+            [this, generation](qint64 records, qint64 malformed, const QString &error) {
+                if (generation == m_generation) {
+                    handleFinished(records, malformed, error);
+                }
+            });
     m_thread->start();
 }
 
@@ -115,6 +132,7 @@ void InspectionWindow::stopLoading()
     if (!m_thread) {
         return;
     }
+    ++m_generation;
     if (m_loader) {
         m_loader->cancel();
     }

@@ -61,4 +61,5 @@ private:
     QList<qint64> m_malformedLines;
     QStringList m_malformedDetails;
     bool m_loading = false;
+    quint64 m_generation = 0;
 };

@@ -91,7 +91,7 @@ bool writeFile(const QString &fileName, const QList<AccessRecord> &records, QStr
 
 QString detailText(const AccessRecord &record)
 {
-    const auto line = [](const char *label, const QString &value) {
+    const auto line = [](const char *label, const QString &value) -> QString {
         return QCoreApplication::translate("RecordExport", label) + QStringLiteral(": ")
                 + (value.isEmpty() ? QStringLiteral("-") : value) + QLatin1Char('\n');
     };
