@@ -313,7 +313,15 @@ void PlatformConnection::pumpRequestBody()
 
 void PlatformConnection::finishRequestSide(bool cancel)
 {
-    if (m_requestDone || !m_stream) {
+    if (!m_stream) {
+        return;
+    }
+    if (m_requestDone) {
+        // The request ended with RequestEnd (or had no body), but the agent may still be reading
+        // the answer from the VCS: a Cancel makes it stop the upstream request and free the stream.
+        if (cancel && !m_agentDone) {
+            m_stream->send(encodeEmpty(MessageType::Cancel, m_requestId));
+        }
         return;
     }
     m_requestDone = true;
