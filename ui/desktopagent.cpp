@@ -126,7 +126,7 @@ void DesktopAgent::startWithToken(AgentSettings settings)
 {
     if (settings.token.gatewayUrl.scheme() == QStringLiteral("ws") && !settings.dialInsecure) {
         setProblem(tr("The pool token's gateway URL uses plain ws://. Use a wss:// gateway, or "
-                      "turn on \"Allow unencrypted gateway\" on the Configuration tab."));
+                      "turn on \"Allow an unencrypted gateway\" on the Configuration tab."));
         setState(RunState::Failed);
         return;
     }
