@@ -178,8 +178,8 @@
         <translation>&amp;Metadaten-Tags:</translation>
     </message>
     <message>
-        <source>&amp;CA certificates:</source>
-        <translation>&amp;CA-Zertifikate:</translation>
+        <source>CA certificates:</source>
+        <translation>CA-Zertifikate:</translation>
     </message>
     <message>
         <source>Pool token</source>

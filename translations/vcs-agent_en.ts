@@ -178,7 +178,7 @@
         <translation type="unfinished" />
     </message>
     <message>
-        <source>&amp;CA certificates:</source>
+        <source>CA certificates:</source>
         <translation type="unfinished" />
     </message>
     <message>

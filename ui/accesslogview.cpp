@@ -50,6 +50,14 @@ AccessLogView::AccessLogView(AccessLogModel *model, QWidget *parent)
                                                       QHeaderView::Stretch);
     m_table->setWordWrap(false);
     m_table->setAlternatingRowColors(true);
+    // Fixed widths from the font: sizing 10,000 rows to their contents would stall the view.
+    const QFontMetrics metrics = m_table->fontMetrics();
+    m_table->setColumnWidth(AccessLogModel::TimeColumn,
+                            metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00.000")) + 16);
+    m_table->setColumnWidth(AccessLogModel::MethodColumn,
+                            metrics.horizontalAdvance(QStringLiteral("DELETE")) + 16);
+    m_table->setColumnWidth(AccessLogModel::ReasonColumn,
+                            metrics.horizontalAdvance(QLatin1Char('x')) * 30);
     m_details->setReadOnly(true);
     m_details->setObjectName(QStringLiteral("accessLogDetails"));
     m_details->setPlaceholderText(tr("Select a request to see all its fields."));

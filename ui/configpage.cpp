@@ -44,7 +44,7 @@ void showError(QLabel *label, const QString &message)
     label->setVisible(!message.isEmpty());
 }
 
-// Single-quotes `value` for a POSIX shell when it holds anything but safe characters.
+// Single-quotes `value` for a POSIX shell when it contains anything but safe characters.
 QString shellQuoted(const QString &value)
 {
     static const QString safe = QStringLiteral(
@@ -161,7 +161,7 @@ QWidget *ConfigPage::buildSettingsForm()
     form->addRow(tr("&Metadata tags:"), m_tags);
     form->addRow(QString(), m_tagsError);
     form->addRow(QString(), m_insecure);
-    form->addRow(tr("&CA certificates:"), caRow);
+    form->addRow(tr("CA certificates:"), caRow);
     form->addRow(QString(), m_caFileError);
 
     connect(browse, &QPushButton::clicked, this, &ConfigPage::chooseCaFile);

@@ -28,6 +28,8 @@ ConnectionsPage::ConnectionsPage(DesktopAgent *agent, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    // A few rows only, so sizing to contents stays cheap.
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(StreamTableModel::LastErrorColumn,
                                                       QHeaderView::Stretch);
     m_tags->setObjectName(QStringLiteral("tagsLabel"));

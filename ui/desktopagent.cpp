@@ -166,7 +166,7 @@ void DesktopAgent::handleTokenWritten(const CredentialResult &result)
     const std::optional<PoolToken> decoded = PoolToken::decode(token, &error);
     if (decoded) {
         // The entered token is used for this run also when the keychain could not store it;
-        // the window says that it will not be remembered.
+        // the window tells that it will not be remembered.
         m_keychainToken = decoded;
     }
     if (result.isOk()) {
