@@ -247,6 +247,7 @@ bool readIntervals(const QCommandLineParser &parser, GatewayConfig &config, QStr
         { "queue-timeout", &config.queueTimeoutMs, 0 },
         { "request-idle-timeout", &config.requestIdleTimeoutMs, 100 },
         { "pool-check-interval", &config.poolCheckIntervalMs, 100 },
+        { "drain-timeout", &config.drainTimeoutMs, 0 },
     };
     for (const auto &option : options) {
         const QString name = QString::fromLatin1(option.name);
@@ -304,6 +305,10 @@ int runServe(QCoreApplication &app, const QStringList &arguments)
           QStringLiteral("Serve /healthz, /readyz and /metrics on this address, for example "
                          "127.0.0.1:9101 (default: off)."),
           QStringLiteral("ADDR:PORT") },
+        { QStringLiteral("drain-timeout"),
+          QStringLiteral("On SIGTERM, the longest wait for requests in flight, in ms "
+                         "(default 30000)."),
+          QStringLiteral("MS") },
         { QStringLiteral("pool-check-interval"),
           QStringLiteral("Interval for noticing rotated or deleted pools, in ms (default 2000)."),
           QStringLiteral("MS") },
@@ -360,9 +365,17 @@ int runServe(QCoreApplication &app, const QStringList &arguments)
                                         QString::number(server.apiPort())));
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &app,
-                     [&app, &health](int, int) {
-        qCInfo(lcGateway) << "stopping";
+                     [&app, &health, &server, &config](int, int count) {
+        if (count > 1) {
+            qCWarning(lcGateway) << "second signal received; exiting without waiting";
+            app.exit(1);
+            return;
+        }
         health.notifyStopping();
+        server.drain(config.drainTimeoutMs);
+    });
+    QObject::connect(&server, &GatewayServer::drained, &app, [&app] {
+        qCInfo(lcGateway) << "stopped";
         app.exit(0);
     });
     return app.exec();

@@ -325,6 +325,42 @@ void GatewayServer::checkPools()
     }
 }
 
+void GatewayServer::drain(int timeoutMs)
+{
+    if (m_apiServer) {
+        m_apiServer->close();
+    }
+    if (m_agentServer) {
+        m_agentServer->close();
+    }
+    m_drainDeadline = now() + timeoutMs;
+    qCInfo(lcGateway) << "stopping: listeners closed," << requestsInFlight()
+                      << "requests in flight, waiting up to" << timeoutMs << "ms";
+    m_drainTimer.setInterval(100);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] {
+        const int inFlight = requestsInFlight();
+        if (inFlight == 0 || now() >= m_drainDeadline) {
+            m_drainTimer.stop();
+            if (inFlight > 0) {
+                qCWarning(lcGateway) << "drain timeout reached with" << inFlight
+                                     << "requests in flight; closing them";
+            }
+            Q_EMIT drained();
+        }
+    });
+    m_drainTimer.start();
+}
+
+int GatewayServer::requestsInFlight() const
+{
+    int count = 0;
+    const auto connections = findChildren<PlatformConnection *>(Qt::FindDirectChildrenOnly);
+    for (const PlatformConnection *connection : connections) {
+        count += connection->isBusy() ? 1 : 0;
+    }
+    return count;
+}
+
 int GatewayServer::connectionCount() const
 {
     int count = 0;

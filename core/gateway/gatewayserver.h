@@ -30,6 +30,7 @@ struct GatewayConfig
     int queueTimeoutMs = 10000;
     int requestIdleTimeoutMs = 60000;
     int poolCheckIntervalMs = 2000;
+    int drainTimeoutMs = 30000;
     quint32 window = 1024 * 1024;
     qsizetype maxRequestHeadSize = 64 * 1024;
 };
@@ -67,7 +68,13 @@ public:
     // Connected streams per pool id, for metrics.
     int connectionCount() const;
 
+    // Stops both listeners, so no new request or stream arrives, and emits drained() once no
+    // request is queued or being relayed, or after `timeoutMs`.
+    void drain(int timeoutMs);
+    int requestsInFlight() const;
+
 Q_SIGNALS:
+    void drained();
     void connectionsChanged();
     // A relayed request of an existing pool ended: answered by the agent, failed, or rejected
     // with 503 because no stream was connected or free. Sizes count body bytes.
@@ -109,4 +116,6 @@ private:
     QTimer m_poolCheckTimer;
     QTimer m_waiterTimer;
     quint64 m_connectionCounter = 0;
+    QTimer m_drainTimer;
+    qint64 m_drainDeadline = 0;
 };

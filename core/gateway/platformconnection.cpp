@@ -118,6 +118,11 @@ QString PlatformConnection::describeRequest() const
                  m_poolName);
 }
 
+bool PlatformConnection::isBusy() const
+{
+    return m_state == State::WaitingForStream || m_state == State::Relaying || m_stream;
+}
+
 void PlatformConnection::handleReadyRead()
 {
     processInput();

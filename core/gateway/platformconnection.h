@@ -32,6 +32,8 @@ public:
     void handleStreamLost(const QString &reason) override;
 
     QString describeRequest() const;
+    // Whether a request is queued for a stream or being relayed.
+    bool isBusy() const;
 
 private:
     enum class State { ReadingHead, WaitingForStream, Relaying, Closing };
