@@ -129,7 +129,7 @@ std::optional<RequestFilter> RequestFilter::create(Vendor vendor, const QString 
     if (!filter.setPattern(allowedProjects, error)) {
         return std::nullopt;
     }
-    qCInfo(lcFilter) << "Loaded" << filter.ruleCount() << "allowlist rules for"
+    qCDebug(lcFilter) << "Loaded" << filter.ruleCount() << "allowlist rules for"
                      << vendorName(vendor) << "with allowed projects" << filter.anchoredPattern();
     return filter;
 }
