@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import secrets
 import time
 from typing import Any
 
@@ -81,10 +82,9 @@ def send_redirect(request: Request, response: Response, params: dict[str, str]) 
 
 
 def send_cookies(request: Request, response: Response, params: dict[str, str]) -> None:
-    """Send two Set-Cookie headers; value=V replaces the session cookie's value abc123."""
-    value = params.get("value", "abc123")
-    if not value.isalnum():
-        raise HttpError(400, f"invalid value={value!r}: expected letters and digits")
+    """Send two Set-Cookie headers; random=1 replaces the session cookie's value abc123 with a
+    fresh random one, which the request does not contain."""
+    value = secrets.token_hex(16) if params.get("random") == "1" else "abc123"
     send_json(response, 200, {"cookies": 2}, [
         ("Set-Cookie", f"session={value}; Path=/; HttpOnly"),
         ("Set-Cookie", "theme=dark; Path=/"),
