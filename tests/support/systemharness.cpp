@@ -105,8 +105,8 @@ bool SystemHarness::startGateway(const QStringList &extraArguments)
         return false;
     }
     const QRegularExpression listening(QStringLiteral(
-            "listening for agents on ws://127\\.0\\.0\\.1:(\\d+) and for the platform on "
-            "http://127\\.0\\.0\\.1:(\\d+)"));
+            "listening for agents on wss?://127\\.0\\.0\\.1:(\\d+) and for the platform on "
+            "https?://127\\.0\\.0\\.1:(\\d+)"));
     const auto match = m_gateway->waitForOutput(listening, QProcess::StandardError, 15000);
     if (!match.hasMatch()) {
         m_lastError = QStringLiteral("vcs-gateway did not log its listening line\n%1")

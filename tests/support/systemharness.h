@@ -60,6 +60,8 @@ public:
     // Starts `vcs-gateway serve`. The first start listens on port 0 for both listeners and reads
     // the chosen ports from its "listening" log line; later starts reuse those ports, so agents
     // reconnect to the same URL. `extraArguments` go after the default short ping settings.
+    // With --tls-cert and --tls-key both listeners use TLS; relay() and createPool() then do not
+    // fit, because they assume plain HTTP and ws://.
     bool startGateway(const QStringList &extraArguments = {});
     // Kills the gateway with SIGKILL and waits for it to be gone.
     void killGateway();
