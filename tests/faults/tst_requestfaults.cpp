@@ -1,6 +1,7 @@
-// Faults around single requests, with real processes on 127.0.0.1: the agent stopped with
-// SIGTERM during downloads (drain, a second signal, the drain timeout), the platform's client
-// leaving mid-response, and an upstream that stalls or sends slowly.
+// Faults around single requests and processes, with real processes on 127.0.0.1: the agent
+// stopped with SIGTERM during downloads (drain, a second signal, the drain timeout), the
+// platform's client leaving mid-response, an upstream that stalls or sends slowly, and a gateway
+// or an agent frozen with SIGSTOP.
 
 #include "systemharness.h"
 
@@ -11,6 +12,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <csignal>
+#include <sys/types.h>
 #include <thread>
 
 namespace {
@@ -106,6 +108,8 @@ private Q_SLOTS:
     void drainTimeoutCutsRequests();
     void clientLeavesMidResponse();
     void upstreamIdleTimeout();
+    void gatewayStopped();
+    void agentStopped();
 
 private:
     bool startTunnel(int streams, const QList<QPair<QString, QString>> &agentSettings = {},
@@ -315,6 +319,53 @@ void tst_RequestFaults::upstreamIdleTimeout()
         const RawHttpResponse next = m_harness->relay("GET", branches);
         QVERIFY2(next.complete && next.status == 200, next.body.constData());
     }
+}
+
+void tst_RequestFaults::gatewayStopped()
+{
+    // Pings every second, 2 s to answer: a frozen gateway is noticed within about 3 s.
+    QVERIFY(startTunnel(3));
+    const QRegularExpression replaced(QStringLiteral("after a ping; replacing the connection"));
+    const QRegularExpression connected(QStringLiteral("stream \\d+: (re)?connected to "));
+    ::kill(pid_t(m_harness->gateway()->processId()), SIGSTOP);
+    const bool noticed = waitUntil([&] {
+        return m_agent->countOutput(replaced, QProcess::StandardError) >= 3;
+    }, 15000);
+    // While the gateway is frozen, the kernel still accepts TCP connections for it, so the
+    // agent's new attempts hang in the WebSocket handshake and must be given up and retried.
+    QTest::qWait(4000);
+    const int connectedWhileStopped = m_agent->countOutput(connected, QProcess::StandardError);
+    ::kill(pid_t(m_harness->gateway()->processId()), SIGCONT);
+    QVERIFY2(noticed, qPrintable(m_harness->logTail()));
+    QCOMPARE(connectedWhileStopped, 3);
+    QVERIFY2(m_harness->waitForStreams(m_agent, 6, 30000), qPrintable(m_harness->logTail()));
+    for (int i = 0; i < 3; ++i) {
+        const RawHttpResponse response = m_harness->relay("GET", branches);
+        QVERIFY2(response.complete && response.status == 200, qPrintable(response.error));
+    }
+}
+
+void tst_RequestFaults::agentStopped()
+{
+    // The agent pings slowly, so only the gateway's own pings (every second, 2 s to answer)
+    // can notice that it is frozen.
+    QVERIFY(startTunnel(2, { { QStringLiteral("VCS_AGENT_PING_INTERVAL_MS"), QStringLiteral("60000") },
+                             { QStringLiteral("VCS_AGENT_PING_TIMEOUT_MS"), QStringLiteral("60000") } }));
+    const QRegularExpression silent(QStringLiteral("the agent sent nothing for"));
+    ::kill(pid_t(m_agent->processId()), SIGSTOP);
+    const bool noticed = waitUntil([&] {
+        return m_harness->gateway()->countOutput(silent, QProcess::StandardError) >= 2;
+    }, 15000);
+    // With the only agent gone, the gateway answers 503 instead of waiting for it.
+    const RawHttpResponse meanwhile = m_harness->relay("GET", branches);
+    ::kill(pid_t(m_agent->processId()), SIGCONT);
+    QVERIFY2(noticed, qPrintable(m_harness->logTail()));
+    QVERIFY2(meanwhile.complete, qPrintable(meanwhile.error));
+    QCOMPARE(meanwhile.status, 503);
+    // Woken up, the agent finds its connections closed and reconnects both streams.
+    QVERIFY2(m_harness->waitForStreams(m_agent, 4, 30000), qPrintable(m_harness->logTail()));
+    const RawHttpResponse response = m_harness->relay("GET", branches);
+    QVERIFY2(response.complete && response.status == 200, qPrintable(response.error));
 }
 
 QTEST_GUILESS_MAIN(tst_RequestFaults)
