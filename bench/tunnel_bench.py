@@ -1008,7 +1008,14 @@ def parse_arguments():
     return parser.parse_args()
 
 
+def stop_on_signal(signal_number, frame):
+    raise BenchError(f"stopped by signal {signal_number}")
+
+
 def main():
+    # SIGTERM and SIGINT end the run through the cleanup below, which stops every process.
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
     arguments = parse_arguments()
     runs = arguments.runs or (3 if arguments.quick else 5)
     wrk_seconds = 1 if arguments.quick else 3
