@@ -1,7 +1,7 @@
-// Faults around single requests and processes, with real processes on 127.0.0.1: the agent
-// stopped with SIGTERM during downloads (drain, a second signal, the drain timeout), the
-// platform's client leaving mid-response, an upstream that stalls or sends slowly, and a gateway
-// or an agent frozen with SIGSTOP.
+// Faults around single requests and processes, with real processes on 127.0.0.1. The agent is
+// stopped with SIGTERM during downloads (drain, a second signal, the drain timeout). The
+// platform's client leaves mid-response. The upstream stalls or sends slowly. A gateway or an
+// agent is frozen with SIGSTOP.
 
 #include "systemharness.h"
 
@@ -172,7 +172,7 @@ void tst_RequestFaults::drainFinishesRequestsInFlight()
                                    QProcess::StandardError, 10000)
                     .hasMatch());
 
-    // No new request starts on the stopping agent: with no other agent the gateway answers 503.
+    // No new request starts on the stopping agent: with no other agent the gateway responds with 503.
     QVERIFY2(!first.isDone() && !second.isDone(), "the downloads ended before the test could "
                                                   "send a request during the drain");
     const RawHttpResponse refused = m_harness->relay("GET", branches + "?during=drain");
@@ -223,7 +223,7 @@ void tst_RequestFaults::secondSignalExitsAtOnce()
     QVERIFY(m_agent->countOutput(QRegularExpression(QStringLiteral("second signal")),
                                  QProcess::StandardError)
             == 1);
-    // The cut download is never reported as a complete answer.
+    // The cut download is never reported as a complete response.
     const RawHttpResponse &response = download.wait();
     QVERIFY2(!response.complete || response.status != 200,
              "a download cut by the exit arrived as a complete answer");
@@ -323,7 +323,7 @@ void tst_RequestFaults::upstreamIdleTimeout()
 
 void tst_RequestFaults::gatewayStopped()
 {
-    // Pings every second, 2 s to answer: a frozen gateway is noticed within about 3 s.
+    // Pings every second, 2 s to reply: a frozen gateway is noticed within about 3 s.
     QVERIFY(startTunnel(3));
     const QRegularExpression replaced(QStringLiteral("after a ping; replacing the connection"));
     const QRegularExpression connected(QStringLiteral("stream \\d+: (re)?connected to "));
