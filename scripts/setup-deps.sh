@@ -10,7 +10,7 @@ packages=(
     libsystemd-dev systemd
     clang libclang-rt-dev
     gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth
-    nginx-light python3-gitlab python3-yaml rpm cpio file
+    nginx-light wrk python3-gitlab python3-yaml rpm cpio file
 )
 
 missing=()
