@@ -12,9 +12,7 @@ echo "== Installing missing packages"
 "$source_dir/scripts/setup-deps.sh"
 
 echo "== Building into $build_dir"
-# Packages name /usr paths in their systemd units, so the package tests need this prefix.
-BUILD_DIR=$build_dir "$source_dir/scripts/build.sh" -DVCS_AGENT_GUI=ON -DVCS_AGENT_TESTS=ON \
-    -DCMAKE_INSTALL_PREFIX=/usr
+BUILD_DIR=$build_dir "$source_dir/scripts/build.sh" -DVCS_AGENT_GUI=ON -DVCS_AGENT_TESTS=ON
 
 echo "== Running the tests"
 ctest --test-dir "$build_dir" --output-on-failure --parallel "$jobs" --timeout 900
