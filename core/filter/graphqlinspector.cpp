@@ -10,6 +10,18 @@ namespace {
 // to objects by global id. They are matched by name because the filter has no schema.
 // NOTE: the list names the GitHub GraphQL fields known to reach other repositories. A schema
 // field of that kind that is not listed here passes the check.
+// The only fields a query may start from. Everything else on the root type (search, node,
+// organization, user, securityAdvisories and whatever the schema adds later) is denied, so a
+// new root field cannot open a way around the project pattern.
+const QSet<QString> &rootFields()
+{
+    static const QSet<QString> fields = {
+        QStringLiteral("repository"), QStringLiteral("viewer"), QStringLiteral("rateLimit"),
+        QStringLiteral("__typename"),
+    };
+    return fields;
+}
+
 const QSet<QString> &unresolvableFields()
 {
     static const QSet<QString> fields = {
@@ -160,7 +172,7 @@ bool GraphQlInspector::parseDocument()
         bool ok = false;
         if (isPunctuator(QStringLiteral("{"))) {
             ++m_operationCount;
-            ok = parseSelectionSet(0);
+            ok = parseSelectionSet(0, true);
         } else if (m_token.kind == GraphQlLexer::TokenKind::Name
                    && m_token.text == QLatin1String("fragment")) {
             ok = parseFragmentDefinition();
@@ -195,7 +207,7 @@ bool GraphQlInspector::parseOperation(const QString &keyword)
     if (isPunctuator(QStringLiteral("(")) && !parseVariableDefinitions()) {
         return false;
     }
-    return parseDirectives() && parseSelectionSet(0);
+    return parseDirectives() && parseSelectionSet(0, true);
 }
 
 bool GraphQlInspector::parseFragmentDefinition()
@@ -212,8 +224,9 @@ bool GraphQlInspector::parseFragmentDefinition()
     if (m_token.kind != GraphQlLexer::TokenKind::Name) {
         return fail(QStringLiteral("GraphQL syntax error: expected a type condition"));
     }
+    const bool onRoot = m_token.text == QLatin1String("Query");
     advance();
-    return parseDirectives() && parseSelectionSet(0);
+    return parseDirectives() && parseSelectionSet(0, onRoot);
 }
 
 bool GraphQlInspector::parseVariableDefinitions()
@@ -278,7 +291,7 @@ bool GraphQlInspector::parseDirectives()
     return true;
 }
 
-bool GraphQlInspector::parseSelectionSet(int depth)
+bool GraphQlInspector::parseSelectionSet(int depth, bool root)
 {
     if (depth > maxDepth) {
         return fail(QStringLiteral("GraphQL selections nest deeper than %1 levels").arg(maxDepth));
@@ -290,7 +303,7 @@ bool GraphQlInspector::parseSelectionSet(int depth)
         return fail(QStringLiteral("GraphQL syntax error: empty selection set"));
     }
     while (!isPunctuator(QStringLiteral("}"))) {
-        if (!parseSelection(depth)) {
+        if (!parseSelection(depth, root)) {
             return false;
         }
     }
@@ -298,10 +311,10 @@ bool GraphQlInspector::parseSelectionSet(int depth)
     return true;
 }
 
-bool GraphQlInspector::parseSelection(int depth)
+bool GraphQlInspector::parseSelection(int depth, bool root)
 {
     if (!isPunctuator(QStringLiteral("..."))) {
-        return parseField(depth);
+        return parseField(depth, root);
     }
     advance();
 
@@ -320,10 +333,11 @@ bool GraphQlInspector::parseSelection(int depth)
         }
         advance();
     }
-    return parseDirectives() && parseSelectionSet(depth + 1);
+    // At the root every type condition can only name the root type, so the fields stay root.
+    return parseDirectives() && parseSelectionSet(depth + 1, root);
 }
 
-bool GraphQlInspector::parseField(int depth)
+bool GraphQlInspector::parseField(int depth, bool root)
 {
     if (m_token.kind != GraphQlLexer::TokenKind::Name) {
         return fail(QStringLiteral("GraphQL syntax error: expected a field"));
@@ -338,6 +352,11 @@ bool GraphQlInspector::parseField(int depth)
         }
         name = m_token.text;
         advance();
+    }
+    if (root && !rootFields().contains(name)) {
+        return fail(QStringLiteral("GraphQL root field \"%1\" is not allowed; queries start from "
+                                   "repository, viewer or rateLimit")
+                            .arg(name));
     }
     QHash<QString, Value> arguments;
     if (isPunctuator(QStringLiteral("(")) && !parseArguments(&arguments)) {

@@ -48,9 +48,11 @@ private:
     bool parseVariableDefinitions();
     bool parseType();
     bool parseDirectives();
-    bool parseSelectionSet(int depth);
-    bool parseSelection(int depth);
-    bool parseField(int depth);
+    // `root` is true for the selection set of an operation or of a fragment on Query, whose
+    // fields must be on the root allowlist.
+    bool parseSelectionSet(int depth, bool root = false);
+    bool parseSelection(int depth, bool root);
+    bool parseField(int depth, bool root);
     bool parseArguments(QHash<QString, Value> *arguments);
     bool parseValue(Value *value, int depth);
     bool checkField(const QString &name, const QHash<QString, Value> &arguments);

@@ -77,6 +77,16 @@ void TestGraphQlInspector::inspect_data()
             << body(R"(fragment F on Query { repository(owner: "other", name: "x") { id } } query { ...F })")
             << QStringLiteral("other/x");
     QTest::newRow("no repository") << body("{ viewer { login } }") << QString();
+    QTest::newRow("rate limit") << body("{ rateLimit { remaining } }") << QString();
+    QTest::newRow("root field not allowed")
+            << body(R"({ securityAdvisories(first: 1) { totalCount } })") << QStringLiteral("!");
+    QTest::newRow("root field in inline fragment")
+            << body(R"({ ... on Query { topic(name: "x") { name } } })") << QStringLiteral("!");
+    QTest::newRow("root field in fragment on Query")
+            << body(R"(query { ...F } fragment F on Query { license(key: "mit") { name } })")
+            << QStringLiteral("!");
+    QTest::newRow("relay re-enters root")
+            << body(R"({ relay { organization(login: "acme") { id } } })") << QStringLiteral("!");
     QTest::newRow("directives and arguments")
             << body(R"(query ($s: Boolean = true) { repository(owner: "acme", name: "app") @include(if: $s) { issues(first: 10, labels: ["a", "b"], orderBy: {field: CREATED_AT, direction: DESC}) { totalCount } } })")
             << QStringLiteral("acme/app");
