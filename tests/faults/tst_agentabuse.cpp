@@ -11,6 +11,7 @@
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
+#include <memory>
 
 using namespace Tunnel;
 
@@ -102,6 +103,16 @@ void TestAgentAbuse::initTestCase()
 void TestAgentAbuse::cleanupTestCase()
 {
     m_rig.reset();
+    // The sockets are children of this object and would otherwise be deleted by ~QObject,
+    // after the members their handlers use; a late disconnected() then crashed the test at exit.
+    m_server.close();
+    const auto sockets = findChildren<QWebSocket *>();
+    for (QWebSocket *socket : sockets) {
+        socket->disconnect();
+        socket->abort();
+        delete socket;
+    }
+    m_streams.clear();
 }
 
 void TestAgentAbuse::handleNewConnection()
@@ -111,9 +122,15 @@ void TestAgentAbuse::handleNewConnection()
         stream->socket = socket;
         socket->setParent(this);
         m_streams.append(stream);
-        FakeStream *raw = stream.get();
+        // The sockets can outlive m_streams (the server deletes them last), so the handlers hold
+        // the stream weakly.
+        const std::weak_ptr<FakeStream> weak = stream;
         connect(socket, &QWebSocket::binaryMessageReceived, this,
-                [raw, socket](const QByteArray &frame) {
+                [weak, socket](const QByteArray &frame) {
+                    const std::shared_ptr<FakeStream> raw = weak.lock();
+                    if (!raw) {
+                        return;
+                    }
                     QString error;
                     const auto message = decode(frame, &error);
                     if (!message) {
@@ -133,7 +150,11 @@ void TestAgentAbuse::handleNewConnection()
                     }
                     raw->received.append(*message);
                 });
-        connect(socket, &QWebSocket::disconnected, this, [raw, socket] {
+        connect(socket, &QWebSocket::disconnected, this, [weak, socket] {
+            const std::shared_ptr<FakeStream> raw = weak.lock();
+            if (!raw) {
+                return;
+            }
             raw->closed = true;
             raw->closeCode = int(socket->closeCode());
         });
