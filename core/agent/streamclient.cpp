@@ -2,6 +2,7 @@
 
 #include "log/accesslog.h"
 #include "log/logging.h"
+#include "tunnel/closesocket.h"
 #include "log/redaction.h"
 
 #include <QNetworkRequest>
@@ -391,15 +392,7 @@ void StreamClient::protocolError(const QString &reason)
     qCWarning(lcTunnel).noquote()
             << QStringLiteral("stream %1: closing the connection: %2").arg(m_index).arg(reason);
     if (m_socket) {
-        m_socket->close(QWebSocketProtocol::CloseCode(quint16(CloseCode::ProtocolError)),
-                        reason.left(120));
-        // A peer that does not complete the close handshake is dropped.
-        QPointer<QWebSocket> socket = m_socket;
-        QTimer::singleShot(2000, this, [socket] {
-            if (socket) {
-                socket->abort();
-            }
-        });
+        closeSocket(m_socket, CloseCode::ProtocolError, reason);
     }
 }
 

@@ -282,14 +282,7 @@ void UpstreamClient::releaseConnection()
     if (reusable && !m_active) {
         return;
     }
-    if (m_socket) {
-        QTcpSocket *socket = m_socket;
-        m_socket = nullptr;
-        socket->disconnect(this);
-        socket->abort();
-        socket->deleteLater();
-    }
-    m_connected = false;
+    dropSocket();
 }
 
 void UpstreamClient::handleDisconnected()
@@ -343,17 +336,8 @@ void UpstreamClient::fail(const QString &reason)
     if (!m_active) {
         return;
     }
-    m_active = false;
     m_parser.reset();
-    if (m_socket) {
-        QTcpSocket *socket = m_socket;
-        m_socket = nullptr;
-        socket->disconnect(this);
-        socket->abort();
-        socket->deleteLater();
-    }
-    m_connected = false;
-    m_connectTimer.stop();
+    abort();
     Q_EMIT failed(reason);
 }
 
@@ -361,6 +345,11 @@ void UpstreamClient::abort()
 {
     m_active = false;
     m_connectTimer.stop();
+    dropSocket();
+}
+
+void UpstreamClient::dropSocket()
+{
     if (m_socket) {
         QTcpSocket *socket = m_socket;
         m_socket = nullptr;

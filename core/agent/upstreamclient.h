@@ -78,6 +78,8 @@ private:
     void fail(const QString &reason);
     bool parseAvailable(QByteArray *out, qsizetype maxBytes);
     void releaseConnection();
+    // Closes and forgets the socket without emitting anything.
+    void dropSocket();
     QByteArray hostHeader() const;
 
     UpstreamConfig m_config;

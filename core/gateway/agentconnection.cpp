@@ -1,6 +1,7 @@
 #include "agentconnection.h"
 
 #include "log/logging.h"
+#include "tunnel/closesocket.h"
 
 #include <QWebSocket>
 
@@ -47,14 +48,8 @@ AgentConnection::AgentConnection(QWebSocket *socket, int pingIntervalMs, int pin
                                 QString::number(m_hello.streamIndex),
                                 QString::number(m_silenceTimer.interval()));
         if (m_socket) {
-            m_socket->close(QWebSocketProtocol::CloseCode(quint16(CloseCode::PingTimeout)),
-                            QStringLiteral("no message from the agent within the ping timeout"));
-            QPointer<QWebSocket> socket = m_socket;
-            QTimer::singleShot(2000, this, [socket] {
-                if (socket) {
-                    socket->abort();
-                }
-            });
+            closeSocket(m_socket, CloseCode::PingTimeout,
+                        QStringLiteral("no message from the agent within the ping timeout"));
         }
     });
     m_silenceTimer.start();
@@ -103,13 +98,7 @@ void AgentConnection::reject(CloseCode code, const QString &reason)
                                                    QString::number(m_hello.streamIndex), reason);
     m_state = State::Closed;
     if (m_socket) {
-        m_socket->close(QWebSocketProtocol::CloseCode(quint16(code)), reason);
-        QPointer<QWebSocket> socket = m_socket;
-        QTimer::singleShot(2000, this, [socket] {
-            if (socket) {
-                socket->abort();
-            }
-        });
+        closeSocket(m_socket, code, reason);
     }
 }
 
@@ -160,14 +149,7 @@ void AgentConnection::protocolError(const QString &reason)
     }
     m_state = State::Closed;
     if (m_socket) {
-        m_socket->close(QWebSocketProtocol::CloseCode(quint16(CloseCode::ProtocolError)),
-                        reason.left(120));
-        QPointer<QWebSocket> socket = m_socket;
-        QTimer::singleShot(2000, this, [socket] {
-            if (socket) {
-                socket->abort();
-            }
-        });
+        closeSocket(m_socket, CloseCode::ProtocolError, reason);
     }
     if (m_handler) {
         StreamExchangeHandler *handler = m_handler;

@@ -1,5 +1,6 @@
 #include "gatewayserver.h"
 
+#include "common/securecompare.h"
 #include "log/logging.h"
 #include "platformconnection.h"
 
@@ -13,18 +14,6 @@
 using namespace Tunnel;
 
 namespace {
-
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    unsigned char difference = 0;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
-    }
-    return difference == 0;
-}
 
 qint64 now()
 {
@@ -113,7 +102,7 @@ bool GatewayServer::isAuthorized(const QByteArray &authorization) const
     if (!authorization.startsWith(prefix)) {
         return false;
     }
-    return constantTimeEquals(authorization.mid(prefix.size()).trimmed(), m_config.apiKey);
+    return SecureCompare::equals(authorization.mid(prefix.size()).trimmed(), m_config.apiKey);
 }
 
 void GatewayServer::handleNewAgent()

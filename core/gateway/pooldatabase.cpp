@@ -1,6 +1,7 @@
 #include "pooldatabase.h"
 
 #include "common/pooltoken.h"
+#include "common/securecompare.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -37,18 +38,6 @@ PoolRecord recordFrom(const QSqlQuery &query)
 
 const QString selectColumns = QStringLiteral(
         "SELECT id, name, description, public_url, key_hash, created_at, rotated_at FROM pools ");
-
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    unsigned char difference = 0;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
-    }
-    return difference == 0;
-}
 
 } // namespace
 
@@ -265,7 +254,7 @@ PoolDatabase::Verdict PoolDatabase::verify(const QString &poolId, const QString 
     if (!record) {
         return Verdict::PoolNotFound;
     }
-    if (!constantTimeEquals(hashKey(key), record->keyHash)) {
+    if (!SecureCompare::equals(hashKey(key), record->keyHash)) {
         return Verdict::KeyRejected;
     }
     if (pool) {
