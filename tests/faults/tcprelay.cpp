@@ -9,6 +9,20 @@ TcpRelay::TcpRelay(quint16 targetPort, QObject *parent)
     connect(&m_server, &QTcpServer::newConnection, this, &TcpRelay::handleNewConnection);
 }
 
+TcpRelay::~TcpRelay()
+{
+    // The sockets' handlers use the links, so the sockets go first, without running them.
+    for (Link *link : std::as_const(m_links)) {
+        for (QTcpSocket *socket : { link->client.data(), link->server.data() }) {
+            if (socket) {
+                socket->disconnect(this);
+                delete socket;
+            }
+        }
+    }
+    qDeleteAll(m_links);
+}
+
 bool TcpRelay::listen(quint16 port)
 {
     if (!m_server.listen(QHostAddress::LocalHost, port)) {

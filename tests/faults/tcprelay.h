@@ -25,6 +25,7 @@ public:
     };
 
     explicit TcpRelay(quint16 targetPort, QObject *parent = nullptr);
+    ~TcpRelay() override;
 
     bool listen(quint16 port = 0);
     void stopListening();
