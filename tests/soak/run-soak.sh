@@ -16,8 +16,8 @@ if [ ! -x "$binary" ]; then
     exit 2
 fi
 
-# Qt Test stops a test function after 5 minutes unless QTEST_FUNCTION_TIMEOUT (ms) says
-# otherwise; 100 000 requests take about 17 minutes on 2 cores.
+# Qt Test stops a test function after 5 minutes unless QTEST_FUNCTION_TIMEOUT (ms) sets a
+# longer limit; 100 000 requests take about 17 minutes on 2 cores.
 VCS_SOURCE_DIR=$source_dir VCS_BUILD_DIR=$build_dir VCS_SOAK_REQUESTS=$requests \
     QTEST_FUNCTION_TIMEOUT=${QTEST_FUNCTION_TIMEOUT:-86400000} \
     QT_QPA_PLATFORM=offscreen exec "$binary" -maxwarnings 0
