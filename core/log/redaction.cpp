@@ -19,6 +19,27 @@ bool isSecretParameter(const QByteArray &rawName)
     return false;
 }
 
+// Whether a value, decoded as far as two levels of percent-encoding, carries a query of its own
+// with a secret parameter, as in `redirect=/login%3Fprivate_token%3D...`.
+bool hasNestedSecret(const QByteArray &value)
+{
+    QByteArray decoded = QByteArray::fromPercentEncoding(value);
+    for (int level = 0; level < 2; ++level) {
+        for (QByteArray part : decoded.split('&')) {
+            const qsizetype question = part.lastIndexOf('?');
+            if (question >= 0) {
+                part = part.mid(question + 1);
+            }
+            const qsizetype equals = part.indexOf('=');
+            if (equals > 0 && isSecretParameter(part.left(equals))) {
+                return true;
+            }
+        }
+        decoded = QByteArray::fromPercentEncoding(decoded);
+    }
+    return false;
+}
+
 } // namespace
 
 namespace Redaction {
@@ -38,7 +59,8 @@ QString redactTarget(const QByteArray &target)
         const QByteArray &parameter = parameters.at(i);
         const qsizetype equals = parameter.indexOf('=');
         const QByteArray name = equals < 0 ? parameter : parameter.left(equals);
-        if (equals >= 0 && isSecretParameter(name)) {
+        if (equals >= 0
+            && (isSecretParameter(name) || hasNestedSecret(parameter.mid(equals + 1)))) {
             result.append(name).append("=REDACTED");
         } else {
             result.append(parameter);

@@ -30,6 +30,14 @@ void TestRedaction::redactTarget_data()
     QTest::newRow("upper case name")
             << QByteArray("/api/v4/user?PRIVATE_TOKEN=glpat-abc123")
             << QStringLiteral("/api/v4/user?PRIVATE_TOKEN=REDACTED");
+    QTest::newRow("secret nested in a value")
+            << QByteArray("/x?to=/login%3Fprivate_token%3Dabc&ref=main")
+            << QStringLiteral("/x?to=REDACTED&ref=main");
+    QTest::newRow("secret nested twice encoded")
+            << QByteArray("/x?to=%252Flogin%253Faccess_token%253Dabc")
+            << QStringLiteral("/x?to=REDACTED");
+    QTest::newRow("nested query without secret kept")
+            << QByteArray("/x?to=/login%3Fpage%3D2") << QStringLiteral("/x?to=/login%3Fpage%3D2");
     QTest::newRow("mixed case name")
             << QByteArray("/x?Access_Token=abc") << QStringLiteral("/x?Access_Token=REDACTED");
     QTest::newRow("percent-encoded name")
@@ -61,9 +69,12 @@ void TestRedaction::redactTarget_data()
             << QStringLiteral("/x?client_secret=REDACTED&api_key=REDACTED&code=REDACTED"
                               "&jwt=REDACTED&session_id=REDACTED&sig=REDACTED&auth=REDACTED"
                               "&passwd=REDACTED");
-    QTest::newRow("second question mark is part of the query")
+    // The second question mark is part of a's value, which then carries a secret of its own.
+    QTest::newRow("second question mark in a value")
             << QByteArray("/x?a=1?token=2&token=3")
-            << QStringLiteral("/x?a=1?token=2&token=REDACTED");
+            << QStringLiteral("/x?a=REDACTED&token=REDACTED");
+    QTest::newRow("second question mark without secret")
+            << QByteArray("/x?a=1?b=2&token=3") << QStringLiteral("/x?a=1?b=2&token=REDACTED");
 }
 
 void TestRedaction::redactTarget()
