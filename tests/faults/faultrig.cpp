@@ -46,6 +46,7 @@ bool LoggedProcess::start(const QString &program, const QStringList &arguments,
                           const QProcessEnvironment &environment)
 {
     m_process.setProcessEnvironment(environment);
+    TestEnvironment::killChildWithTest(m_process);
     m_process.start(program, arguments);
     return m_process.waitForStarted(10000);
 }

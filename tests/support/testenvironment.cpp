@@ -1,7 +1,13 @@
 #include "testenvironment.h"
 
 #include <QDir>
+#include <QProcess>
 #include <QtGlobal>
+
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/prctl.h>
+#endif
 
 namespace TestEnvironment {
 
@@ -23,6 +29,15 @@ QString dataFile(const QString &relativePath)
 QString executable(const QString &name)
 {
     return QDir(buildDir()).filePath(QStringLiteral("app/") + name);
+}
+
+void killChildWithTest(QProcess &process)
+{
+#ifdef Q_OS_LINUX
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#else
+    Q_UNUSED(process)
+#endif
 }
 
 } // namespace TestEnvironment

@@ -2,6 +2,8 @@
 
 #include <QString>
 
+class QProcess;
+
 // Paths that CTest passes to every test through the environment.
 namespace TestEnvironment {
 
@@ -13,5 +15,9 @@ QString buildDir();
 QString dataFile(const QString &relativePath);
 // Full path of the built executable `name` (vcs-agent or vcs-gateway).
 QString executable(const QString &name);
+
+// Makes the process that `process` starts get SIGKILL when the test process dies, so a crashed
+// or killed test leaves no gateway, agent or local VCS behind. Does nothing outside Linux.
+void killChildWithTest(QProcess &process);
 
 } // namespace TestEnvironment

@@ -1,5 +1,7 @@
 #include "testprocess.h"
 
+#include "testenvironment.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFile>
@@ -64,6 +66,7 @@ bool TestProcess::start(const QString &program, const QStringList &arguments,
     m_process.setStandardInputFile(QProcess::nullDevice());
     m_process.setStandardOutputFile(m_stdoutPath, QIODevice::Truncate);
     m_process.setStandardErrorFile(m_stderrPath, QIODevice::Truncate);
+    TestEnvironment::killChildWithTest(m_process);
     m_process.start(program, arguments);
     return m_process.waitForStarted(10000);
 }
