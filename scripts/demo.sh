@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job end to end on one machine: installs what is missing, builds, starts a local VCS,
-# a gateway with a new pool and an agent, clones a repository through the tunnel, makes API
-# requests (one of them denied) and shows the access log. Everything listens on 127.0.0.1.
+# Runs the main job end to end on one machine. It installs what is missing, builds, and starts a
+# local VCS, a gateway with a new pool and an agent. Then it clones a repository through the
+# tunnel, makes API requests (two of them denied) and shows the access log. Everything listens
+# on 127.0.0.1.
 # Exits non-zero when any step does not give the expected result.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ work_dir=$(mktemp -d "${TMPDIR:-/tmp}/vcs-agent-demo.XXXXXX")
 pids=()
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() { echo "demo: $*" >&2; exit 1; }
+fail() { echo "demo: failed: $*" >&2; exit 1; }
 
 cleanup() {
     for pid in "${pids[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, the demo and the tests need on Debian 12 (bookworm) or later.
-# Runs apt-get as root, or through sudo; installs nothing that is already present.
+# Runs apt-get as root, or through sudo, and installs nothing that is already present.
 set -euo pipefail
 
 packages=(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite: unit, filter, integration,
-# desktop (offscreen, with a real Secret Service), packaging and fuzzing tests, then the same
-# suite built with AddressSanitizer and UndefinedBehaviorSanitizer. Exits non-zero on failure.
+# fault, soak, desktop (offscreen, with a real Secret Service) and packaging tests. Then it runs
+# the suite built with AddressSanitizer and UndefinedBehaviorSanitizer, and the libFuzzer targets
+# built with clang for a bounded time. Exits non-zero on failure.
 set -euo pipefail
 
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,5 +21,9 @@ ctest --test-dir "$build_dir" --output-on-failure --parallel "$jobs" --timeout 9
 if [ -x "$source_dir/scripts/test-sanitizers.sh" ] && [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
     echo "== Running the tests under AddressSanitizer and UndefinedBehaviorSanitizer"
     "$source_dir/scripts/test-sanitizers.sh"
+fi
+if [ "${SKIP_FUZZERS:-0}" != 1 ]; then
+    echo "== Running the fuzzers (${VCS_FUZZ_SECONDS:-30} s each)"
+    "$source_dir/scripts/test-fuzzers.sh"
 fi
 echo "test: all tests passed"
