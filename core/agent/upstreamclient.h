@@ -11,7 +11,7 @@
 
 class QTcpSocket;
 
-// Where and how the agent reaches the VCS.
+// Connection settings for the VCS: base endpoint, extra CAs, proxies and connect timeout.
 struct UpstreamConfig
 {
     QUrl baseEndpoint;
@@ -31,10 +31,10 @@ struct UpstreamRequest
 };
 
 // An HTTP/1.1 client for the VCS on one persistent connection, one request at a time. It writes
-// the request target byte for byte as validated (QUrl would rewrite %2E to "." and normalise hex
-// case, which breaks that promise), never follows redirects, keeps no cookies and leaves
-// Content-Encoding and the body as the VCS sent them. The response body is pulled by the caller
-// in pieces, so that the caller's flow control bounds what is held in memory.
+// the request target byte for byte as validated, which QUrl cannot do because it rewrites %2E to
+// "." and normalises hex case. It never follows redirects, keeps no cookies, and leaves
+// Content-Encoding and the body as the VCS sent them. The caller pulls the response body in
+// pieces, so that the caller's flow control bounds what is held in memory.
 class UpstreamClient final : public QObject
 {
     Q_OBJECT
@@ -78,7 +78,7 @@ private:
     void fail(const QString &reason);
     bool parseAvailable(QByteArray *out, qsizetype maxBytes);
     void releaseConnection();
-    // Closes and forgets the socket without emitting anything.
+    // Closes the socket and drops the reference to it without emitting any signal.
     void dropSocket();
     QByteArray hostHeader() const;
 

@@ -76,15 +76,15 @@ public:
 Q_SIGNALS:
     void drained();
     void connectionsChanged();
-    // A relayed request of an existing pool ended: answered by the agent, failed, or rejected
+    // A relayed request of an existing pool ended: completed by the agent, failed, or rejected
     // with 503 because no stream was connected or free. Sizes count body bytes.
     void requestFinished(const QString &poolName, int status, qint64 bytesUp, qint64 bytesDown,
                          qint64 durationMs);
     // A request found every stream of its pool busy and waits for one.
     void requestQueued(const QString &poolName);
-    // A queued request waited longer than the queue timeout and was answered 503.
+    // A queued request waited longer than the queue timeout and got a 503 response.
     void queueTimedOut(const QString &poolName);
-    // A stream closed before the agent answered, so the request moves to another stream.
+    // A stream closed before the agent sent anything, so the request moves to another stream.
     void requestRetried(const QString &poolName);
 
 private:
