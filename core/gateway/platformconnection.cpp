@@ -323,7 +323,8 @@ void PlatformConnection::finishRequestSide(bool cancel)
     }
     if (m_requestDone) {
         // The request ended with RequestEnd (or had no body), but the agent may still be reading
-        // the answer from the VCS: a Cancel makes it stop the upstream request and free the stream.
+        // the response from the VCS. A Cancel makes it stop the upstream request and free the
+        // stream.
         if (cancel && !m_agentDone) {
             m_stream->send(encodeEmpty(MessageType::Cancel, m_requestId));
         }
@@ -521,7 +522,7 @@ void PlatformConnection::handleStreamLost(const QString &reason)
     }
     if (!m_anyAgentMessage && m_requestBodySent == 0 && !m_agentDone) {
         // Nothing of the request reached the VCS through this stream: try another one.
-        qCInfo(lcPlatform).noquote() << QStringLiteral("%1: %2 before the agent answered; "
+        qCInfo(lcPlatform).noquote() << QStringLiteral("%1: %2 before the agent sent anything; "
                                                        "retrying on another stream")
                                                 .arg(describeRequest(), reason);
         m_requestDone = false;

@@ -36,7 +36,7 @@ public:
 
     void setMaxHeadSize(qsizetype bytes) { m_maxHeadSize = bytes; }
     // A response to HEAD, and 1xx, 204 and 304 responses, have no body whatever their headers
-    // say; the caller tells the parser before the head arrives.
+    // contain; the caller sets the request method before the head arrives.
     void setRequestMethod(const QByteArray &method) { m_requestMethod = method; }
 
     // Parses from the front of `input` and removes what it consumed. Decoded body bytes, at most
@@ -57,7 +57,7 @@ public:
     qint64 contentLength() const { return m_contentLength; }
     // Whether the connection may carry another message after this one.
     bool keepAlive() const;
-    // Why parsing failed, and the HTTP status a server answers for it (400, 413, 431, 501, 505).
+    // Why parsing failed, and the HTTP status a server returns for it (400, 413, 431, 501, 505).
     QString errorString() const { return m_error; }
     int errorStatus() const { return m_errorStatus; }
 

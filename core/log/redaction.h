@@ -5,9 +5,9 @@
 
 namespace Redaction {
 
-// Replaces the value of every query parameter whose name suggests a secret (token, password,
-// key, signature, code and the like) with "REDACTED", and so is a value that carries such a
-// parameter in a query of its own (a redirect URL, say), so the target can be logged.
+// Replaces with "REDACTED" the value of every query parameter whose name suggests a secret
+// (token, password, key, signature, code and the like). A value that carries such a parameter
+// in a query of its own, such as a redirect URL, is replaced too.
 QString redactTarget(const QByteArray &target);
 
 // Whether a header carries a credential that must never be logged.

@@ -103,8 +103,8 @@ void TestAgentAbuse::initTestCase()
 void TestAgentAbuse::cleanupTestCase()
 {
     m_rig.reset();
-    // The sockets are children of this object and would otherwise be deleted by ~QObject,
-    // after the members their handlers use; a late disconnected() then crashed the test at exit.
+    // The sockets are children of this object, so ~QObject would delete them after the members
+    // their handlers use. A late disconnected() then crashed the test at exit.
     m_server.close();
     const auto sockets = findChildren<QWebSocket *>();
     for (QWebSocket *socket : sockets) {
