@@ -18,6 +18,11 @@ struct AgentService::Generation
             if (state != StreamStatus::State::Stopped && state != StreamStatus::State::Rejected) {
                 return false;
             }
+            // A stopped stream may still be exchanging close frames with the gateway; deleting
+            // it now would cut the last messages of its final request.
+            if (stream->hasConnection()) {
+                return false;
+            }
         }
         return true;
     }

@@ -12,7 +12,9 @@
 #include <memory>
 
 class AccessLog;
-class QWebSocket;
+namespace Tunnel {
+class WebSocket;
+}
 
 // One tunnel stream of the agent: a WebSocket to the gateway that carries one request at a
 // time. It filters each request, forwards allowed ones to the VCS through its UpstreamClient,
@@ -35,6 +37,8 @@ public:
 
     bool hasRequestInFlight() const { return m_exchange != nullptr; }
     const StreamStatus &status() const { return m_status; }
+    // Whether a connection to the gateway exists, including one still closing.
+    bool hasConnection() const { return !m_socket.isNull(); }
 
 Q_SIGNALS:
     void statusChanged(int index);
@@ -76,7 +80,7 @@ private:
     const AgentSettings &m_settings;
     const RequestFilter &m_filter;
     AccessLog *m_accessLog;
-    QPointer<QWebSocket> m_socket;
+    QPointer<Tunnel::WebSocket> m_socket;
     std::unique_ptr<UpstreamClient> m_upstream;
     std::unique_ptr<Exchange> m_exchange;
     StreamStatus m_status;

@@ -1,9 +1,7 @@
 #include "agentconnection.h"
 
 #include "log/logging.h"
-#include "tunnel/closesocket.h"
-
-#include <QWebSocket>
+#include "tunnel/websocket.h"
 
 using namespace Tunnel;
 
@@ -13,20 +11,19 @@ constexpr int handshakeTimeoutMs = 10000;
 
 } // namespace
 
-AgentConnection::AgentConnection(QWebSocket *socket, int pingIntervalMs, int pingTimeoutMs,
+AgentConnection::AgentConnection(WebSocket *socket, int pingIntervalMs, int pingTimeoutMs,
                                  QObject *parent)
     : QObject(parent)
     , m_socket(socket)
 {
     socket->setParent(this);
-    socket->setMaxAllowedIncomingMessageSize(quint64(maxMessageSize));
-    socket->setMaxAllowedIncomingFrameSize(quint64(maxMessageSize));
+    socket->setMaxIncomingMessageSize(maxMessageSize);
     m_idleSince.start();
-    connect(socket, &QWebSocket::binaryMessageReceived, this, &AgentConnection::handleMessage);
-    connect(socket, &QWebSocket::textMessageReceived, this, [this] {
+    connect(socket, &WebSocket::binaryMessageReceived, this, &AgentConnection::handleMessage);
+    connect(socket, &WebSocket::textMessageReceived, this, [this] {
         protocolError(QStringLiteral("text frame; the protocol uses binary frames only"));
     });
-    connect(socket, &QWebSocket::disconnected, this, &AgentConnection::handleDisconnected);
+    connect(socket, &WebSocket::disconnected, this, &AgentConnection::handleDisconnected);
 
     m_pingTimer.setInterval(pingIntervalMs);
     connect(&m_pingTimer, &QTimer::timeout, this, [this] {
@@ -48,7 +45,7 @@ AgentConnection::AgentConnection(QWebSocket *socket, int pingIntervalMs, int pin
                                 QString::number(m_hello.streamIndex),
                                 QString::number(m_silenceTimer.interval()));
         if (m_socket) {
-            closeSocket(m_socket, CloseCode::PingTimeout,
+            m_socket->close(quint16(CloseCode::PingTimeout),
                         QStringLiteral("no message from the agent within the ping timeout"));
         }
     });
@@ -98,7 +95,7 @@ void AgentConnection::reject(CloseCode code, const QString &reason)
                                                    QString::number(m_hello.streamIndex), reason);
     m_state = State::Closed;
     if (m_socket) {
-        closeSocket(m_socket, code, reason);
+        m_socket->close(quint16(code), reason);
     }
 }
 
@@ -118,7 +115,7 @@ void AgentConnection::finish(StreamExchangeHandler *handler)
     ++m_requestsServed;
     m_idleSince.start();
     if (m_state == State::Draining) {
-        m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("drained"));
+        m_socket->close(WebSocketFrame::CloseNormal, QStringLiteral("drained"));
         return;
     }
     if (m_state == State::Ready) {
@@ -149,7 +146,7 @@ void AgentConnection::protocolError(const QString &reason)
     }
     m_state = State::Closed;
     if (m_socket) {
-        closeSocket(m_socket, CloseCode::ProtocolError, reason);
+        m_socket->close(quint16(CloseCode::ProtocolError), reason);
     }
     if (m_handler) {
         StreamExchangeHandler *handler = m_handler;
@@ -198,7 +195,7 @@ void AgentConnection::handleMessage(const QByteArray &frame)
     case MessageType::Drain:
         m_state = State::Draining;
         if (!m_handler) {
-            m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("drained"));
+            m_socket->close(WebSocketFrame::CloseNormal, QStringLiteral("drained"));
         }
         return;
     case MessageType::ResponseHead:

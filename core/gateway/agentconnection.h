@@ -8,7 +8,9 @@
 #include <QPointer>
 #include <QTimer>
 
-class QWebSocket;
+namespace Tunnel {
+class WebSocket;
+}
 
 // The interface through which an agent connection reports to the request it carries.
 class StreamExchangeHandler
@@ -28,7 +30,7 @@ class AgentConnection final : public QObject
 public:
     enum class State { Handshake, Ready, Draining, Closed };
 
-    AgentConnection(QWebSocket *socket, int pingIntervalMs, int pingTimeoutMs,
+    AgentConnection(Tunnel::WebSocket *socket, int pingIntervalMs, int pingTimeoutMs,
                     QObject *parent = nullptr);
     ~AgentConnection() override;
 
@@ -65,7 +67,7 @@ private:
     void handleDisconnected();
     void protocolError(const QString &reason);
 
-    QPointer<QWebSocket> m_socket;
+    QPointer<Tunnel::WebSocket> m_socket;
     State m_state = State::Handshake;
     Tunnel::Hello m_hello;
     QString m_connectionId;

@@ -3,13 +3,13 @@
 #include "common/securecompare.h"
 #include "log/logging.h"
 #include "platformconnection.h"
+#include "tunnel/websocket.h"
+#include "tunnel/websocketserver.h"
 
 #include <QDateTime>
 #include <QJsonObject>
 #include <QSslServer>
 #include <QTcpServer>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 using namespace Tunnel;
 
@@ -45,14 +45,11 @@ GatewayServer::~GatewayServer()
 bool GatewayServer::listen(QString *error)
 {
     const bool secure = m_config.tls.has_value();
-    m_agentServer = new QWebSocketServer(QStringLiteral("vcs-gateway"),
-                                         secure ? QWebSocketServer::SecureMode
-                                                : QWebSocketServer::NonSecureMode,
-                                         this);
+    m_agentServer = new WebSocketServer(this);
     if (secure) {
         m_agentServer->setSslConfiguration(*m_config.tls);
     }
-    connect(m_agentServer, &QWebSocketServer::newConnection, this, &GatewayServer::handleNewAgent);
+    connect(m_agentServer, &WebSocketServer::newConnection, this, &GatewayServer::handleNewAgent);
     if (!m_agentServer->listen(m_config.agentAddress, m_config.agentPort)) {
         *error = QStringLiteral("cannot listen for agents on %1:%2: %3; pick another address "
                                 "with --agent-listen")
@@ -107,7 +104,7 @@ bool GatewayServer::isAuthorized(const QByteArray &authorization) const
 
 void GatewayServer::handleNewAgent()
 {
-    while (QWebSocket *socket = m_agentServer->nextPendingConnection()) {
+    while (WebSocket *socket = m_agentServer->nextPendingConnection()) {
         auto *connection = new AgentConnection(socket, m_config.pingIntervalMs,
                                                m_config.pingTimeoutMs, this);
         connect(connection, &AgentConnection::helloReceived, this, &GatewayServer::handleHello);

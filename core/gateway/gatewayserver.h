@@ -15,7 +15,9 @@
 
 class PlatformConnection;
 class QTcpServer;
-class QWebSocketServer;
+namespace Tunnel {
+class WebSocketServer;
+}
 
 struct GatewayConfig
 {
@@ -107,7 +109,7 @@ private:
 
     GatewayConfig m_config;
     PoolDatabase *m_database;
-    QWebSocketServer *m_agentServer = nullptr;
+    Tunnel::WebSocketServer *m_agentServer = nullptr;
     QTcpServer *m_apiServer = nullptr;
     QHash<QString, QList<QPointer<AgentConnection>>> m_streamsByPool;
     // Pools found by name since the last pool check; emptied by checkPools().

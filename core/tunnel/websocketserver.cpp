@@ -1,0 +1,231 @@
+#include "websocketserver.h"
+
+#include "log/logging.h"
+#include "websocket.h"
+#include "websocketframe.h"
+
+#include <QSslServer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace Tunnel {
+
+namespace {
+
+// A handshake request longer than this is refused with 431.
+constexpr qsizetype maxRequestHead = 8 * 1024;
+// Connections still in their handshake; more are cut at once.
+constexpr qsizetype maxHandshaking = 256;
+// Accepted connections nobody has taken yet; more are cut at once.
+constexpr qsizetype maxPending = 256;
+
+bool hasToken(const QByteArray &value, const QByteArray &token)
+{
+    const auto parts = value.split(',');
+    for (const QByteArray &part : parts) {
+        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+WebSocketServer::WebSocketServer(QObject *parent)
+    : QObject(parent)
+{
+}
+
+WebSocketServer::~WebSocketServer()
+{
+    for (const auto &socket : std::as_const(m_pending)) {
+        delete socket.data();
+    }
+}
+
+bool WebSocketServer::listen(const QHostAddress &address, quint16 port)
+{
+    if (m_tls) {
+        auto *server = new QSslServer(this);
+        server->setSslConfiguration(*m_tls);
+        m_server = server;
+    } else {
+        m_server = new QTcpServer(this);
+    }
+    connect(m_server, &QTcpServer::pendingConnectionAvailable, this,
+            &WebSocketServer::acceptConnections);
+    return m_server->listen(address, port);
+}
+
+void WebSocketServer::close()
+{
+    if (m_server) {
+        m_server->close();
+    }
+    const auto handshaking = m_handshaking;
+    m_handshaking.clear();
+    for (QTcpSocket *socket : handshaking) {
+        socket->abort();
+    }
+}
+
+quint16 WebSocketServer::serverPort() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+QString WebSocketServer::errorString() const
+{
+    return m_server ? m_server->errorString() : QString();
+}
+
+WebSocket *WebSocketServer::nextPendingConnection()
+{
+    while (!m_pending.isEmpty()) {
+        QPointer<WebSocket> socket = m_pending.takeFirst();
+        if (socket) {
+            socket->setParent(nullptr);
+            return socket;
+        }
+    }
+    return nullptr;
+}
+
+void WebSocketServer::acceptConnections()
+{
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        if (m_handshaking.size() >= maxHandshaking || m_pending.size() >= maxPending) {
+            qCWarning(lcTunnel).noquote()
+                    << QStringLiteral("refusing a connection from %1: %2 handshakes are open")
+                               .arg(socket->peerAddress().toString())
+                               .arg(m_handshaking.size());
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        m_handshaking.append(socket);
+        auto *deadline = new QTimer(socket);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, this, [this, socket] {
+            qCDebug(lcTunnel).noquote()
+                    << QStringLiteral("no WebSocket handshake from %1 within %2 ms")
+                               .arg(socket->peerAddress().toString())
+                               .arg(m_handshakeTimeoutMs);
+            forget(socket);
+            socket->abort();
+        });
+        deadline->start(m_handshakeTimeoutMs);
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readRequest(socket); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] { forget(socket); });
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        if (socket->bytesAvailable() > 0) {
+            readRequest(socket);
+        }
+    }
+}
+
+void WebSocketServer::forget(QTcpSocket *socket)
+{
+    m_handshaking.removeAll(socket);
+}
+
+void WebSocketServer::readRequest(QTcpSocket *socket)
+{
+    if (!m_handshaking.contains(socket)) {
+        return; // answered already; what follows a refusal is ignored
+    }
+    // peek() first, so that anything after the head stays in the socket's buffer.
+    const QByteArray data = socket->peek(maxRequestHead + 4);
+    const qsizetype end = data.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (data.size() > maxRequestHead) {
+            refuse(socket, 431, "Request Header Fields Too Large",
+                   QStringLiteral("the handshake request exceeds %1 bytes").arg(maxRequestHead));
+        }
+        return;
+    }
+    socket->skip(end + 4);
+    const QList<QByteArray> lines = data.left(end).split('\n');
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() != 3 || requestLine.at(2) != "HTTP/1.1") {
+        refuse(socket, 400, "Bad Request", QStringLiteral("the request line is not HTTP/1.1"));
+        return;
+    }
+    if (requestLine.at(0) != "GET") {
+        refuse(socket, 405, "Method Not Allowed",
+               QStringLiteral("a WebSocket handshake is a GET request"), "Allow: GET\r\n");
+        return;
+    }
+    QByteArray upgrade;
+    QByteArray connection;
+    QByteArray version;
+    QByteArray key;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            refuse(socket, 400, "Bad Request", QStringLiteral("a header line has no name"));
+            return;
+        }
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        QByteArray *field = nullptr;
+        if (name == "upgrade") {
+            field = &upgrade;
+        } else if (name == "connection") {
+            field = &connection;
+        } else if (name == "sec-websocket-version") {
+            field = &version;
+        } else if (name == "sec-websocket-key") {
+            field = &key;
+        }
+        if (field) {
+            *field = field->isEmpty() ? value : *field + ", " + value;
+        }
+    }
+    if (!hasToken(upgrade, "websocket") || !hasToken(connection, "upgrade")) {
+        refuse(socket, 426, "Upgrade Required",
+               QStringLiteral("this port takes vcs-agent tunnel connections (WebSocket) only; "
+                              "the platform's requests go to the gateway's API port"),
+               "Upgrade: websocket\r\n");
+        return;
+    }
+    if (version != "13") {
+        refuse(socket, 426, "Upgrade Required",
+               QStringLiteral("WebSocket version 13 is the only one supported"),
+               "Sec-WebSocket-Version: 13\r\n");
+        return;
+    }
+    if (QByteArray::fromBase64(key).size() != 16) {
+        refuse(socket, 400, "Bad Request",
+               QStringLiteral("Sec-WebSocket-Key is missing or not 16 bytes in base64"));
+        return;
+    }
+    forget(socket);
+    socket->disconnect(this);
+    qDeleteAll(socket->findChildren<QTimer *>(Qt::FindDirectChildrenOnly));
+    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                  + WebSocketFrame::acceptValue(key) + "\r\n\r\n");
+    auto *webSocket = new WebSocket(socket, this);
+    m_pending.append(webSocket);
+    Q_EMIT newConnection();
+}
+
+void WebSocketServer::refuse(QTcpSocket *socket, int status, const QByteArray &reason,
+                             const QString &message, const QByteArray &extraHeaders)
+{
+    qCDebug(lcTunnel).noquote() << QStringLiteral("refused a WebSocket handshake from %1: %2")
+                                           .arg(socket->peerAddress().toString(), message);
+    forget(socket);
+    const QByteArray body = "vcs-gateway: " + message.toUtf8() + '\n';
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
+                  + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                  + QByteArray::number(body.size()) + "\r\nConnection: close\r\n" + extraHeaders
+                  + "\r\n" + body);
+    socket->disconnectFromHost();
+}
+
+} // namespace Tunnel

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <optional>
+
+class QTcpServer;
+class QTcpSocket;
+
+namespace Tunnel {
+
+class WebSocket;
+
+// Accepts WebSocket connections for the tunnel, over TLS when a configuration is set. It answers
+// the opening handshake itself and refuses anything else with a plain-text HTTP error that says
+// what the port is for. Each connection must finish its handshake within a deadline, and the
+// number of unfinished handshakes is capped, so idle or slow clients cannot pile up.
+class WebSocketServer final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit WebSocketServer(QObject *parent = nullptr);
+    ~WebSocketServer() override;
+
+    void setSslConfiguration(const QSslConfiguration &configuration) { m_tls = configuration; }
+    void setHandshakeTimeout(int milliseconds) { m_handshakeTimeoutMs = milliseconds; }
+
+    bool listen(const QHostAddress &address, quint16 port);
+    // Stops listening and cuts connections that have not finished their handshake.
+    void close();
+    quint16 serverPort() const;
+    QString errorString() const;
+
+    // The next connection whose handshake succeeded, owned by the caller; nullptr when none.
+    WebSocket *nextPendingConnection();
+
+Q_SIGNALS:
+    void newConnection();
+
+private:
+    void acceptConnections();
+    void readRequest(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QString &message,
+                const QByteArray &extraHeaders = QByteArray());
+    void forget(QTcpSocket *socket);
+
+    std::optional<QSslConfiguration> m_tls;
+    QTcpServer *m_server = nullptr;
+    QList<QPointer<WebSocket>> m_pending;
+    QList<QTcpSocket *> m_handshaking;
+    int m_handshakeTimeoutMs = 10000;
+};
+
+} // namespace Tunnel
