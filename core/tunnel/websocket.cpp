@@ -13,9 +13,9 @@ using namespace WebSocketFrame;
 
 namespace {
 
-// The peer has this long to answer a close frame before the connection is cut.
+// The time the peer has to send its close frame in reply before the connection is cut.
 constexpr int closeHandshakeTimeoutMs = 2000;
-// A handshake answer longer than this is not from a WebSocket server.
+// A handshake response longer than this is not from a WebSocket server.
 constexpr qsizetype maxHandshakeResponse = 16 * 1024;
 
 bool isControl(Opcode opcode)
@@ -37,7 +37,7 @@ bool isKnownOpcode(quint8 opcode)
     return false;
 }
 
-// Whether a comma-separated header value holds `token`, compared without case.
+// Whether a comma-separated header value contains `token`, compared without case.
 bool hasToken(const QByteArray &value, const QByteArray &token)
 {
     const auto parts = value.split(',');
@@ -186,7 +186,7 @@ bool WebSocket::readHandshakeResponse()
     const qsizetype end = data.indexOf("\r\n\r\n");
     if (end < 0) {
         if (data.size() >= maxHandshakeResponse) {
-            failHandshake(QStringLiteral("the gateway's answer to the WebSocket handshake has no "
+            failHandshake(QStringLiteral("the gateway's response to the WebSocket handshake has no "
                                          "end within %1 bytes; check that the pool token's "
                                          "gateway address is the gateway's agent listener")
                                   .arg(maxHandshakeResponse));
@@ -199,7 +199,7 @@ bool WebSocket::readHandshakeResponse()
     const QList<QByteArray> status = statusLine.split(' ');
     const bool isHttp = status.size() >= 2 && status.at(0).startsWith("HTTP/1.");
     if (!isHttp || status.at(1) != "101") {
-        failHandshake(QStringLiteral("the gateway answered the WebSocket handshake with \"%1\" "
+        failHandshake(QStringLiteral("the gateway responded to the WebSocket handshake with \"%1\" "
                                      "instead of HTTP 101; check that the pool token's gateway "
                                      "address is the gateway's agent listener")
                               .arg(QString::fromLatin1(statusLine.left(200))));
@@ -249,7 +249,7 @@ bool WebSocket::readHandshakeResponse()
                           .arg(QString::fromLatin1(protocol.left(100)));
     }
     if (!problem.isEmpty()) {
-        failHandshake(QStringLiteral("the gateway's WebSocket handshake answer has %1").arg(problem));
+        failHandshake(QStringLiteral("the gateway's WebSocket handshake response has %1").arg(problem));
         return false;
     }
     m_state = State::Open;
@@ -307,8 +307,12 @@ bool WebSocket::readHeader()
     const auto second = quint8(m_header[1]);
     const bool masked = (second & 0x80) != 0;
     const quint8 lengthCode = second & 0x7F;
-    const qsizetype needed = 2 + (lengthCode == 126 ? 2 : lengthCode == 127 ? 8 : 0)
-            + (masked ? 4 : 0);
+    qsizetype needed = masked ? 6 : 2;
+    if (lengthCode == 126) {
+        needed += 2;
+    } else if (lengthCode == 127) {
+        needed += 8;
+    }
     if (m_headerHave < needed) {
         const qint64 read = m_socket->read(m_header + m_headerHave, needed - m_headerHave);
         if (read <= 0) {
@@ -458,9 +462,9 @@ void WebSocket::handleControlFrame(Opcode opcode, const QByteArray &payload)
             m_closeCode = code;
             m_closeReason = reason;
             m_closeSent = true;
-            const QByteArray answer = code == CloseNoStatus ? QByteArray()
+            const QByteArray reply = code == CloseNoStatus ? QByteArray()
                                                             : closePayload(code, QString());
-            writeFrame(Opcode::Close, answer.constData(), answer.size());
+            writeFrame(Opcode::Close, reply.constData(), reply.size());
         }
         m_state = State::Closing;
         m_socket->disconnectFromHost();
@@ -524,11 +528,17 @@ void WebSocket::failConnection(quint16 code, const QString &reason)
     qCDebug(lcTunnel).noquote() << QStringLiteral("WebSocket protocol error from %1: %2")
                                            .arg(peerAddress().toString(), reason);
     m_errorString = reason;
-    if (m_state == State::Open) {
-        close(code, reason);
+    if (m_state != State::Open) {
+        abort();
         return;
     }
-    abort();
+    // The bytes after a bad frame cannot be parsed, so this side sends its close frame and ends
+    // the connection without waiting for the peer's (RFC 6455 section 7.1.7). The close timer
+    // still cuts a peer that does not read the remaining bytes.
+    close(code, reason);
+    if (m_socket) {
+        m_socket->disconnectFromHost();
+    }
 }
 
 void WebSocket::failHandshake(const QString &reason)

@@ -21,13 +21,13 @@ namespace Tunnel {
 
 // One WebSocket connection of the tunnel, client or server side (RFC 6455, version 13).
 //
-// The tunnel frames its own WebSocket traffic rather than use QWebSocket: Qt 6.4 masks and
-// unmasks one byte at a time, which cost a third of the gateway's CPU time and a sixth of the
-// agent's while a large body crossed the tunnel. This class masks a word at a time, reads each
+// The tunnel frames its own WebSocket traffic rather than use QWebSocket, because Qt 6.4 masks
+// and unmasks one byte at a time. While a large body crossed the tunnel, that loop took a third
+// of the gateway's CPU time and a sixth of the agent's. This class masks a word at a time, reads each
 // payload straight from the socket's buffer into the message, and hands a whole frame to the
-// socket in one write. It sends final binary frames only; it accepts fragmented messages,
-// answers pings and runs the closing handshake, and it reports text frames so the caller can
-// refuse them.
+// socket in one write. It sends final binary frames only. It accepts fragmented messages,
+// replies to pings and runs the closing handshake. Text frames are reported, so the caller can
+// reject them.
 class WebSocket final : public QObject
 {
     Q_OBJECT
@@ -37,8 +37,8 @@ public:
 
     // A client connection; open() connects it.
     explicit WebSocket(QObject *parent = nullptr);
-    // A server connection on a socket whose handshake WebSocketServer has answered; takes
-    // ownership of the socket. Frames already in the socket's buffer are read once control
+    // A server connection on a socket after WebSocketServer sent the handshake response. It
+    // takes ownership of the socket. Frames already in the socket's buffer are read once control
     // returns to the event loop, after the caller has connected its slots.
     WebSocket(QTcpSocket *socket, QObject *parent = nullptr);
     ~WebSocket() override;
@@ -58,7 +58,7 @@ public:
 
     bool isOpen() const { return m_state == State::Open; }
     void sendBinaryMessage(const QByteArray &payload);
-    // Starts the closing handshake; the connection is cut if the peer does not answer in time.
+    // Sends a close frame. The connection is cut if the peer sends no close frame back in time.
     void close(quint16 code, const QString &reason);
     void abort();
 

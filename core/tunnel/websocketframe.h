@@ -40,7 +40,7 @@ constexpr qsizetype maxHeaderSize = 14;
 // byte the agent sends, and a byte-at-a-time loop cost a third of the gateway's CPU time.
 void applyMask(char *dst, const char *src, qsizetype size, const MaskKey &key, quint64 offset);
 
-// Appends the header of a final frame with the given opcode and payload size to out; with a
+// Appends the header of a final frame with the given opcode and payload size to out. With a
 // key, the mask bit is set and the key follows the length.
 void appendHeader(QByteArray &out, Opcode opcode, quint64 payloadSize, const MaskKey *key);
 

@@ -13,11 +13,11 @@ namespace Tunnel {
 
 namespace {
 
-// A handshake request longer than this is refused with 431.
+// A handshake request longer than this is rejected with 431.
 constexpr qsizetype maxRequestHead = 8 * 1024;
 // Connections still in their handshake; more are cut at once.
 constexpr qsizetype maxHandshaking = 256;
-// Accepted connections nobody has taken yet; more are cut at once.
+// Accepted connections that no caller has taken yet; more are cut at once.
 constexpr qsizetype maxPending = 256;
 
 bool hasToken(const QByteArray &value, const QByteArray &token)
@@ -98,7 +98,7 @@ void WebSocketServer::acceptConnections()
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_handshaking.size() >= maxHandshaking || m_pending.size() >= maxPending) {
             qCWarning(lcTunnel).noquote()
-                    << QStringLiteral("refusing a connection from %1: %2 handshakes are open")
+                    << QStringLiteral("rejecting a connection from %1: %2 handshakes are open")
                                .arg(socket->peerAddress().toString())
                                .arg(m_handshaking.size());
             socket->abort();
@@ -134,14 +134,14 @@ void WebSocketServer::forget(QTcpSocket *socket)
 void WebSocketServer::readRequest(QTcpSocket *socket)
 {
     if (!m_handshaking.contains(socket)) {
-        return; // answered already; what follows a refusal is ignored
+        return; // a response was sent already, so later bytes are ignored
     }
     // peek() first, so that anything after the head stays in the socket's buffer.
     const QByteArray data = socket->peek(maxRequestHead + 4);
     const qsizetype end = data.indexOf("\r\n\r\n");
     if (end < 0) {
         if (data.size() > maxRequestHead) {
-            refuse(socket, 431, "Request Header Fields Too Large",
+            reject(socket, 431, "Request Header Fields Too Large",
                    QStringLiteral("the handshake request exceeds %1 bytes").arg(maxRequestHead));
         }
         return;
@@ -150,11 +150,11 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
     const QList<QByteArray> lines = data.left(end).split('\n');
     const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
     if (requestLine.size() != 3 || requestLine.at(2) != "HTTP/1.1") {
-        refuse(socket, 400, "Bad Request", QStringLiteral("the request line is not HTTP/1.1"));
+        reject(socket, 400, "Bad Request", QStringLiteral("the request line is not HTTP/1.1"));
         return;
     }
     if (requestLine.at(0) != "GET") {
-        refuse(socket, 405, "Method Not Allowed",
+        reject(socket, 405, "Method Not Allowed",
                QStringLiteral("a WebSocket handshake is a GET request"), "Allow: GET\r\n");
         return;
     }
@@ -166,7 +166,7 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
         const QByteArray &line = lines.at(i);
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0) {
-            refuse(socket, 400, "Bad Request", QStringLiteral("a header line has no name"));
+            reject(socket, 400, "Bad Request", QStringLiteral("a header line has no name"));
             return;
         }
         const QByteArray name = line.left(colon).trimmed().toLower();
@@ -186,20 +186,20 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
         }
     }
     if (!hasToken(upgrade, "websocket") || !hasToken(connection, "upgrade")) {
-        refuse(socket, 426, "Upgrade Required",
+        reject(socket, 426, "Upgrade Required",
                QStringLiteral("this port takes vcs-agent tunnel connections (WebSocket) only; "
                               "the platform's requests go to the gateway's API port"),
                "Upgrade: websocket\r\n");
         return;
     }
     if (version != "13") {
-        refuse(socket, 426, "Upgrade Required",
+        reject(socket, 426, "Upgrade Required",
                QStringLiteral("WebSocket version 13 is the only one supported"),
                "Sec-WebSocket-Version: 13\r\n");
         return;
     }
     if (QByteArray::fromBase64(key).size() != 16) {
-        refuse(socket, 400, "Bad Request",
+        reject(socket, 400, "Bad Request",
                QStringLiteral("Sec-WebSocket-Key is missing or not 16 bytes in base64"));
         return;
     }
@@ -214,10 +214,10 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
     Q_EMIT newConnection();
 }
 
-void WebSocketServer::refuse(QTcpSocket *socket, int status, const QByteArray &reason,
+void WebSocketServer::reject(QTcpSocket *socket, int status, const QByteArray &reason,
                              const QString &message, const QByteArray &extraHeaders)
 {
-    qCDebug(lcTunnel).noquote() << QStringLiteral("refused a WebSocket handshake from %1: %2")
+    qCDebug(lcTunnel).noquote() << QStringLiteral("rejected a WebSocket handshake from %1: %2")
                                            .arg(socket->peerAddress().toString(), message);
     forget(socket);
     const QByteArray body = "vcs-gateway: " + message.toUtf8() + '\n';

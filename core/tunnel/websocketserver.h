@@ -14,8 +14,8 @@ namespace Tunnel {
 
 class WebSocket;
 
-// Accepts WebSocket connections for the tunnel, over TLS when a configuration is set. It answers
-// the opening handshake itself and refuses anything else with a plain-text HTTP error that says
+// Accepts WebSocket connections for the tunnel, over TLS when a configuration is set. It runs the
+// opening handshake itself and rejects any other request with a plain-text HTTP error that names
 // what the port is for. Each connection must finish its handshake within a deadline, and the
 // number of unfinished handshakes is capped, so idle or slow clients cannot pile up.
 class WebSocketServer final : public QObject
@@ -44,7 +44,7 @@ Q_SIGNALS:
 private:
     void acceptConnections();
     void readRequest(QTcpSocket *socket);
-    void refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QString &message,
+    void reject(QTcpSocket *socket, int status, const QByteArray &reason, const QString &message,
                 const QByteArray &extraHeaders = QByteArray());
     void forget(QTcpSocket *socket);
 
