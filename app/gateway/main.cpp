@@ -251,6 +251,24 @@ bool readIntervals(const QCommandLineParser &parser, GatewayConfig &config, QStr
     return true;
 }
 
+bool readWindow(const QCommandLineParser &parser, GatewayConfig &config, QString *error)
+{
+    const QString name = QStringLiteral("stream-window");
+    if (!parser.isSet(name)) {
+        return true;
+    }
+    bool ok = false;
+    const int kib = parser.value(name).toInt(&ok);
+    if (!ok || kib < 64 || kib > 65536) {
+        *error = QStringLiteral("--stream-window \"%1\" is not a whole number of KiB from 64 to "
+                                "65536")
+                         .arg(parser.value(name));
+        return false;
+    }
+    config.window = quint32(kib) * 1024;
+    return true;
+}
+
 int runServe(QCoreApplication &app, const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -296,6 +314,10 @@ int runServe(QCoreApplication &app, const QStringList &arguments)
         { QStringLiteral("pool-check-interval"),
           QStringLiteral("Interval for noticing rotated or deleted pools, in ms (default 2000)."),
           QStringLiteral("MS") },
+        { QStringLiteral("stream-window"),
+          QStringLiteral("Response bytes an agent may send ahead of the platform client, per "
+                         "request, in KiB (default 4096, from 64 to 65536)."),
+          QStringLiteral("KIB") },
     };
     parser.addOptions(options);
     if (!parser.parse(arguments)) {
@@ -320,7 +342,7 @@ int runServe(QCoreApplication &app, const QStringList &arguments)
                                  .arg(parser.value(QStringLiteral("api-listen"))));
     }
     if (!readApiKey(parser, &config.apiKey, &error) || !readTls(parser, config, &error)
-        || !readIntervals(parser, config, &error)) {
+        || !readIntervals(parser, config, &error) || !readWindow(parser, config, &error)) {
         return failUsage(error);
     }
     PoolDatabase database;

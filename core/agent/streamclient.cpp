@@ -15,6 +15,9 @@ namespace {
 constexpr int welcomeTimeoutMs = 10000;
 constexpr qint64 failureLogIntervalMs = 60000;
 constexpr qsizetype maxResponsePiece = maxChunkSize;
+// Response bytes the gateway socket may queue in this process before reading from the VCS
+// pauses.
+constexpr qint64 maxQueuedToGateway = 256 * 1024;
 
 // Request headers that never reach the VCS: hop-by-hop fields are removed separately, Host and
 // the framing fields are set by the upstream client, and X-VCS-* fields belong to the tunnel.
@@ -257,6 +260,7 @@ void StreamClient::connectToGateway()
     connect(socket, &WebSocket::connected, this, &StreamClient::handleConnected);
     connect(socket, &WebSocket::disconnected, this, &StreamClient::handleDisconnected);
     connect(socket, &WebSocket::binaryMessageReceived, this, &StreamClient::handleMessage);
+    connect(socket, &WebSocket::bytesWritten, this, &StreamClient::pumpResponse);
     connect(socket, &WebSocket::textMessageReceived, this, [this] {
         protocolError(QStringLiteral("the gateway sent a text frame; the protocol uses binary "
                                      "frames only"));
@@ -692,11 +696,14 @@ void StreamClient::pumpResponse()
         return;
     }
     Exchange &exchange = *m_exchange;
-    QByteArray piece;
-    while (exchange.responseCredit > 0) {
-        piece.clear();
+    // The body waits in the VCS socket rather than in this process once the gateway socket has
+    // a few chunks queued, so the credit window ends up in kernel buffers instead of the heap.
+    while (exchange.responseCredit > 0 && m_socket
+           && m_socket->bytesToWrite() < maxQueuedToGateway) {
         const qsizetype budget = qsizetype(qMin<qint64>(exchange.responseCredit, maxResponsePiece));
-        const qsizetype read = m_upstream->readBody(piece, budget);
+        // The body is read into the message itself, which saves a copy of every chunk.
+        QByteArray message = bodyChunkHeader(MessageType::ResponseBody, exchange.id, budget);
+        const qsizetype read = m_upstream->readBody(message, budget);
         if (!m_exchange || exchange.agentDone) {
             return; // readBody() reported a failure, which ended the exchange
         }
@@ -705,7 +712,7 @@ void StreamClient::pumpResponse()
         }
         exchange.responseCredit -= read;
         exchange.record.bytesOut += read;
-        send(encodeBodyChunk(MessageType::ResponseBody, exchange.id, piece.constData(), read));
+        send(message);
         resetIdleTimer();
     }
     if (m_upstream->isResponseComplete()) {

@@ -471,6 +471,11 @@ QByteArray encodeBodyChunk(MessageType type, quint32 requestId, const char *data
     return frame;
 }
 
+QByteArray bodyChunkHeader(MessageType type, quint32 requestId, qsizetype reserve)
+{
+    return frameHeader(type, requestId, reserve);
+}
+
 QByteArray encodeEmpty(MessageType type, quint32 requestId)
 {
     return frameHeader(type, requestId, 0);

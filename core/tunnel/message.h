@@ -129,6 +129,9 @@ QByteArray encodeRequestHead(quint32 requestId, const RequestHead &head);
 QByteArray encodeResponseHead(quint32 requestId, const ResponseHead &head);
 QByteArray encodeError(quint32 requestId, const ErrorMessage &error);
 QByteArray encodeBodyChunk(MessageType type, quint32 requestId, const char *data, qsizetype size);
+// The header of a body message with room reserved for `reserve` bytes of body. Appending the
+// body completes the message, so a sender can read a body straight into it.
+QByteArray bodyChunkHeader(MessageType type, quint32 requestId, qsizetype reserve);
 QByteArray encodeEmpty(MessageType type, quint32 requestId);
 QByteArray encodeWindow(quint32 requestId, quint32 credit);
 QByteArray encodePing(MessageType type, quint64 value);

@@ -104,6 +104,7 @@ void WebSocket::attach(QTcpSocket *socket)
         readFrames();
     });
     connect(socket, &QTcpSocket::stateChanged, this, &WebSocket::handleSocketState);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this] { Q_EMIT bytesWritten(); });
 }
 
 void WebSocket::open(const QUrl &url)

@@ -81,6 +81,8 @@ Q_SIGNALS:
     void binaryMessageReceived(const QByteArray &message);
     void textMessageReceived();
     void sslErrors(const QList<QSslError> &errors);
+    // The kernel took bytes from the socket's write buffer.
+    void bytesWritten();
 
 private:
     enum class State { Unconnected, Connecting, Handshake, Open, Closing, Closed };

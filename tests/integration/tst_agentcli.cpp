@@ -1,10 +1,11 @@
 #include "systemharness.h"
+#include "testenvironment.h"
 
 #include <QRegularExpression>
 #include <QTest>
 
 // The vcs-agent command line: settings errors, the commands that need no gateway, and a pool
-// token that the gateway rejects.
+// token that the gateway rejects. Also the gateway's rejection of bad serve options.
 class TestAgentCli final : public QObject
 {
     Q_OBJECT
@@ -19,6 +20,8 @@ private Q_SLOTS:
     void commandsWithoutDisplay();
     void rotatedKeyExitsWithoutStorm();
     void deletedPoolTokenExits();
+    void gatewayBadOption_data();
+    void gatewayBadOption();
 
 private:
     QProcessEnvironment baseEnvironment() const;
@@ -120,6 +123,47 @@ void TestAgentCli::badSetting()
     QVERIFY2(errors.contains(expected), qPrintable(errors));
     QVERIFY(result.standardOutput.isEmpty());
     QVERIFY(!errors.contains(m_token));
+}
+
+void TestAgentCli::gatewayBadOption_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    const auto row = [](const char *name, const QStringList &arguments, const QString &expected) {
+        QTest::newRow(name) << arguments << expected;
+    };
+    row("window too small", { QStringLiteral("--stream-window"), QStringLiteral("63") },
+        QStringLiteral("--stream-window \"63\" is not a whole number of KiB from 64 to 65536"));
+    row("window too large", { QStringLiteral("--stream-window"), QStringLiteral("65537") },
+        QStringLiteral("--stream-window \"65537\""));
+    row("window not a number", { QStringLiteral("--stream-window"), QStringLiteral("4M") },
+        QStringLiteral("--stream-window \"4M\""));
+    row("ping interval", { QStringLiteral("--ping-interval"), QStringLiteral("5") },
+        QStringLiteral("--ping-interval \"5\" is not a whole number of milliseconds of at least "
+                       "100"));
+    row("listen address", { QStringLiteral("--agent-listen"), QStringLiteral("127.0.0.1") },
+        QStringLiteral("--agent-listen \"127.0.0.1\" is not ADDR:PORT"));
+}
+
+void TestAgentCli::gatewayBadOption()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("VCS_GATEWAY_API_KEY"), QStringLiteral("test-api-key-of-32-characters-xx"));
+    environment.insert(QStringLiteral("VCS_GATEWAY_DB"),
+                       m_harness->workDir() + QStringLiteral("/bad-option.sqlite"));
+    const ProcessResult result = TestProcess::run(
+            TestEnvironment::executable(QStringLiteral("vcs-gateway")),
+            QStringList { QStringLiteral("serve"), QStringLiteral("--agent-listen"),
+                          QStringLiteral("127.0.0.1:0"), QStringLiteral("--api-listen"),
+                          QStringLiteral("127.0.0.1:0") }
+                    + arguments,
+            environment, 20000);
+    QVERIFY(result.finished);
+    QCOMPARE(result.exitCode, 2);
+    const QString errors = QString::fromUtf8(result.standardError);
+    QVERIFY2(errors.contains(expected), qPrintable(errors));
 }
 
 void TestAgentCli::commandsWithoutDisplay_data()

@@ -343,7 +343,10 @@ void TestTunnel::gatewayRestartReconnects()
     QVERIFY2(waitUntil([&] { return m_agent->countOutput(reconnecting, QProcess::StandardError) >= 4; },
                        10000),
              qPrintable(m_agent->logTail()));
-    QVERIFY2(m_harness->startGateway(), qPrintable(m_harness->lastError()));
+    // The new gateway grants credit in the smallest window it accepts, so a body crosses in
+    // many Window round trips.
+    QVERIFY2(m_harness->startGateway({ QStringLiteral("--stream-window"), QStringLiteral("64") }),
+             qPrintable(m_harness->lastError()));
     QVERIFY2(m_harness->waitForStreams(m_agent, connectedBefore + 4),
              qPrintable(m_harness->logTail()));
     QVERIFY(m_agent->isRunning());
@@ -351,6 +354,16 @@ void TestTunnel::gatewayRestartReconnects()
     const RawHttpResponse response = m_harness->relay("GET", "/api/v4/user");
     QVERIFY2(response.complete, qPrintable(response.error));
     QCOMPARE(response.status, 200);
+
+    const qint64 size = 5 * 1024 * 1024;
+    const RawHttpResponse download = m_harness->relay(
+            "GET", "/api/v4/projects/2/repository/archive?size=" + QByteArray::number(size)
+                    + "&seed=small-window",
+            {}, {}, 60000);
+    QVERIFY2(download.complete, qPrintable(download.error));
+    QCOMPARE(download.body.size(), size);
+    QCOMPARE(QCryptographicHash::hash(download.body, QCryptographicHash::Sha256).toHex(),
+             generatedStreamSha256("small-window", size));
 }
 
 QTEST_GUILESS_MAIN(TestTunnel)
