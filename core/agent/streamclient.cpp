@@ -712,7 +712,7 @@ void StreamClient::pumpResponse()
         }
         exchange.responseCredit -= read;
         exchange.record.bytesOut += read;
-        send(message);
+        send(std::move(message));
         resetIdleTimer();
     }
     if (m_upstream->isResponseComplete()) {
@@ -800,10 +800,10 @@ void StreamClient::resetIdleTimer()
     }
 }
 
-void StreamClient::send(const QByteArray &frame)
+void StreamClient::send(QByteArray frame)
 {
     if (m_socket) {
-        m_socket->sendBinaryMessage(frame);
+        m_socket->sendBinaryMessage(std::move(frame));
     }
 }
 

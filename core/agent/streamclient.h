@@ -72,7 +72,7 @@ private:
     void completeIfDone();
     void resetIdleTimer();
 
-    void send(const QByteArray &frame);
+    void send(QByteArray frame);
     void setState(StreamStatus::State state);
     int nextBackoffDelay();
 

@@ -123,10 +123,10 @@ void AgentConnection::finish(StreamExchangeHandler *handler)
     }
 }
 
-void AgentConnection::send(const QByteArray &frame)
+void AgentConnection::send(QByteArray frame)
 {
     if (m_socket && m_state != State::Closed) {
-        m_socket->sendBinaryMessage(frame);
+        m_socket->sendBinaryMessage(std::move(frame));
     }
 }
 

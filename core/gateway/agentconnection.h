@@ -53,7 +53,7 @@ public:
     quint32 begin(StreamExchangeHandler *handler);
     // Releases the stream once both sides of the request are finished.
     void finish(StreamExchangeHandler *handler);
-    void send(const QByteArray &frame);
+    void send(QByteArray frame);
     qint64 bytesToWrite() const;
 
 Q_SIGNALS:

@@ -65,6 +65,9 @@ bool GatewayServer::listen(QString *error)
     } else {
         m_apiServer = new QTcpServer(this);
     }
+    // QSslServer counts connections in their TLS handshake as pending; Qt's default of 30 let
+    // a few idle connections stall the listener.
+    m_apiServer->setMaxPendingConnections(1024);
     connect(m_apiServer, &QTcpServer::pendingConnectionAvailable, this,
             &GatewayServer::handleNewPlatformConnection);
     if (!m_apiServer->listen(m_config.apiAddress, m_config.apiPort)) {

@@ -11,11 +11,12 @@ namespace {
 QByteArray frameHeader(MessageType type, quint32 requestId, qsizetype payloadSize)
 {
     QByteArray frame;
-    frame.reserve(headerSize + payloadSize);
-    frame.append(char(type));
-    char id[4];
-    qToBigEndian(requestId, id);
-    frame.append(id, 4);
+    frame.reserve(transportHeadroom + headerSize + payloadSize);
+    frame.resize(transportHeadroom + headerSize);
+    frame[transportHeadroom] = char(type);
+    qToBigEndian(requestId, frame.data() + transportHeadroom + 1);
+    // Removing from the front only moves the start of the data, so the room stays in front.
+    frame.remove(0, transportHeadroom);
     return frame;
 }
 

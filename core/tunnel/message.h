@@ -21,6 +21,10 @@ constexpr qsizetype maxHeadSize = 256 * 1024;
 constexpr qsizetype headerSize = 5;
 constexpr qsizetype maxMessageSize = headerSize + maxHeadSize;
 
+// Every encoded message keeps this much unused room in front of its data, so the transport can
+// prepend its WebSocket frame header without moving the message.
+constexpr qsizetype transportHeadroom = 14;
+
 // Bytes of one body that a receiver accepts before it grants more credit with a Window message.
 constexpr quint32 defaultWindow = 1024 * 1024;
 

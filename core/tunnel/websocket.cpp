@@ -2,7 +2,9 @@
 
 #include "log/logging.h"
 
+#include <QElapsedTimer>
 #include <QRandomGenerator>
+#include <QStringDecoder>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QtEndian>
@@ -17,6 +19,17 @@ namespace {
 constexpr int closeHandshakeTimeoutMs = 2000;
 // A handshake response longer than this is not from a WebSocket server.
 constexpr qsizetype maxHandshakeResponse = 16 * 1024;
+// Bytes Qt may read ahead from the kernel, so a peer that floods a connection which stopped
+// parsing (after a protocol error, say) is slowed by TCP instead of filling memory.
+constexpr qint64 socketReadBufferSize = 256 * 1024;
+// A peer that lets more than this pile up in the socket's write buffer is not reading, and the
+// connection is cut. The tunnel itself never queues more than a few hundred KiB.
+constexpr qint64 maxQueuedOutput = 16 * 1024 * 1024;
+// A pong is sent only while little output waits, so a peer that sends pings and reads nothing
+// gets no growing queue of pongs (RFC 6455 section 5.5.3 allows skipping some).
+constexpr qint64 maxQueuedForPong = 64 * 1024;
+// WebSocket-level failures are logged at most once per interval, with their count.
+constexpr qint64 failureLogIntervalMs = 10000;
 
 bool isControl(Opcode opcode)
 {
@@ -97,6 +110,7 @@ WebSocket::~WebSocket()
 void WebSocket::attach(QTcpSocket *socket)
 {
     m_socket = socket;
+    socket->setReadBufferSize(socketReadBufferSize);
     connect(socket, &QTcpSocket::readyRead, this, [this] {
         if (m_state == State::Handshake && !readHandshakeResponse()) {
             return;
@@ -358,6 +372,12 @@ bool WebSocket::readHeader()
             return false;
         }
     }
+    // RFC 6455 section 5.2: the length uses the shortest form that can hold it.
+    if ((lengthCode == 126 && size <= 125) || (lengthCode == 127 && size <= 0xFFFF)) {
+        failConnection(CloseProtocolError,
+                       QStringLiteral("a frame length of %1 is not in its shortest form").arg(size));
+        return false;
+    }
     if (masked) {
         std::memcpy(m_frameKey.data(), m_header + position, 4);
     }
@@ -438,8 +458,8 @@ void WebSocket::handleControlFrame(Opcode opcode, const QByteArray &payload)
 {
     switch (opcode) {
     case Opcode::Ping:
-        if (!m_closeSent) {
-            writeFrame(Opcode::Pong, payload.constData(), payload.size());
+        if (!m_closeSent && m_socket && m_socket->bytesToWrite() <= maxQueuedForPong) {
+            writeFrame(Opcode::Pong, payload);
         }
         return;
     case Opcode::Close: {
@@ -456,7 +476,13 @@ void WebSocket::handleControlFrame(Opcode opcode, const QByteArray &payload)
                                QStringLiteral("a close frame carries the invalid code %1").arg(code));
                 return;
             }
-            reason = QString::fromUtf8(payload.mid(2));
+            QStringDecoder decoder(QStringDecoder::Utf8);
+            reason = decoder(payload.mid(2));
+            if (decoder.hasError()) {
+                failConnection(CloseInvalidPayload,
+                               QStringLiteral("a close frame's reason is not valid UTF-8"));
+                return;
+            }
         }
         m_closeReceived = true;
         if (!m_closeSent) {
@@ -465,7 +491,7 @@ void WebSocket::handleControlFrame(Opcode opcode, const QByteArray &payload)
             m_closeSent = true;
             const QByteArray reply = code == CloseNoStatus ? QByteArray()
                                                             : closePayload(code, QString());
-            writeFrame(Opcode::Close, reply.constData(), reply.size());
+            writeFrame(Opcode::Close, reply);
         }
         m_state = State::Closing;
         m_socket->disconnectFromHost();
@@ -479,30 +505,38 @@ void WebSocket::handleControlFrame(Opcode opcode, const QByteArray &payload)
     }
 }
 
-void WebSocket::sendBinaryMessage(const QByteArray &payload)
+void WebSocket::sendBinaryMessage(QByteArray payload)
 {
     if (m_state != State::Open) {
         return;
     }
-    writeFrame(Opcode::Binary, payload.constData(), payload.size());
+    writeFrame(Opcode::Binary, std::move(payload));
 }
 
-void WebSocket::writeFrame(Opcode opcode, const char *payload, qsizetype size)
+void WebSocket::writeFrame(Opcode opcode, QByteArray payload)
 {
     if (!m_socket) {
         return;
     }
+    const qsizetype size = payload.size();
+    QByteArray header;
     if (m_role == Role::Client) {
         // RFC 6455 requires a fresh, unpredictable key for every frame a client sends.
         const MaskKey key = randomKey();
-        m_socket->write(encodeFrame(opcode, payload, size, &key));
-        return;
+        applyMask(payload.data(), payload.constData(), size, key, 0);
+        appendHeader(header, opcode, quint64(size), &key);
+    } else {
+        appendHeader(header, opcode, quint64(size), nullptr);
     }
-    QByteArray header;
-    appendHeader(header, opcode, quint64(size), nullptr);
-    m_socket->write(header);
-    if (size > 0) {
-        m_socket->write(payload, size);
+    // One write per frame: the socket sends each written array in its own event-loop turn.
+    payload.prepend(header);
+    m_socket->write(payload);
+    if (m_socket->bytesToWrite() > maxQueuedOutput && m_state != State::Closed) {
+        // Cut from the event loop: the caller is still in the middle of sending.
+        m_errorString = QStringLiteral("the peer reads nothing: %1 bytes wait to be sent")
+                                .arg(m_socket->bytesToWrite());
+        m_state = State::Closing;
+        QMetaObject::invokeMethod(this, &WebSocket::abort, Qt::QueuedConnection);
     }
 }
 
@@ -519,15 +553,28 @@ void WebSocket::close(quint16 code, const QString &reason)
     m_closeCode = code;
     const QByteArray payload = closePayload(code, reason);
     m_closeReason = QString::fromUtf8(payload.mid(2));
-    writeFrame(Opcode::Close, payload.constData(), payload.size());
+    writeFrame(Opcode::Close, payload);
     m_state = State::Closing;
     m_closeTimer.start(closeHandshakeTimeoutMs);
 }
 
 void WebSocket::failConnection(quint16 code, const QString &reason)
 {
-    qCDebug(lcTunnel).noquote() << QStringLiteral("WebSocket protocol error from %1: %2")
-                                           .arg(peerAddress().toString(), reason);
+    static QElapsedTimer logTimer;
+    static qint64 suppressed = 0;
+    if (!logTimer.isValid() || logTimer.elapsed() >= failureLogIntervalMs) {
+        qCInfo(lcTunnel).noquote()
+                << QStringLiteral("closing a WebSocket connection with %1: %2%3")
+                           .arg(peerAddress().toString(), reason,
+                                suppressed > 0 ? QStringLiteral(" (and %1 more since the last "
+                                                                "such message)")
+                                                         .arg(suppressed)
+                                               : QString());
+        suppressed = 0;
+        logTimer.start();
+    } else {
+        ++suppressed;
+    }
     m_errorString = reason;
     if (m_state != State::Open) {
         abort();

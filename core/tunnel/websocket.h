@@ -57,7 +57,9 @@ public:
     void open(const QUrl &url);
 
     bool isOpen() const { return m_state == State::Open; }
-    void sendBinaryMessage(const QByteArray &payload);
+    // Masks the payload in place when it is not shared and prepends the frame header, which
+    // costs no copy when the array has room in front (see Tunnel::transportHeadroom).
+    void sendBinaryMessage(QByteArray payload);
     // Sends a close frame. The connection is cut if the peer sends no close frame back in time.
     void close(quint16 code, const QString &reason);
     void abort();
@@ -95,7 +97,7 @@ private:
     bool readHeader();
     void handleFrame();
     void handleControlFrame(WebSocketFrame::Opcode opcode, const QByteArray &payload);
-    void writeFrame(WebSocketFrame::Opcode opcode, const char *payload, qsizetype size);
+    void writeFrame(WebSocketFrame::Opcode opcode, QByteArray payload);
     void failConnection(quint16 code, const QString &reason);
     void failHandshake(const QString &reason);
     void handleSocketState(QAbstractSocket::SocketState state);

@@ -115,6 +115,9 @@ bool isValidCloseCode(quint16 code)
     case 1009:
     case 1010:
     case 1011:
+    case 1012:
+    case 1013:
+    case 1014:
         return true;
     default:
         return false;

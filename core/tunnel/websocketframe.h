@@ -23,6 +23,7 @@ enum StandardCloseCode : quint16 {
     CloseProtocolError = 1002,
     CloseNoStatus = 1005,
     CloseAbnormal = 1006,
+    CloseInvalidPayload = 1007,
     CloseTooBig = 1009,
 };
 

@@ -15,10 +15,15 @@ namespace {
 
 // A handshake request longer than this is rejected with 431.
 constexpr qsizetype maxRequestHead = 8 * 1024;
-// Connections still in their handshake; more are cut at once.
-constexpr qsizetype maxHandshaking = 256;
+// Connections still in their handshake, in all and from one address. A new connection beyond
+// either limit evicts the oldest one, since a real client sends its request at once and a
+// connection that is still silent is the likeliest to be idle.
+constexpr qsizetype maxHandshaking = 1024;
+constexpr qsizetype maxHandshakingPerAddress = 64;
 // Accepted connections that no caller has taken yet; more are cut at once.
 constexpr qsizetype maxPending = 256;
+// Evictions are logged at most once per interval, with their count.
+constexpr qint64 evictionLogIntervalMs = 10000;
 
 bool hasToken(const QByteArray &value, const QByteArray &token)
 {
@@ -50,10 +55,14 @@ bool WebSocketServer::listen(const QHostAddress &address, quint16 port)
     if (m_tls) {
         auto *server = new QSslServer(this);
         server->setSslConfiguration(*m_tls);
+        // Connections in their TLS handshake count as pending in QSslServer; Qt's default of 30
+        // let a few idle connections stall the listener.
+        server->setHandshakeTimeout(qMin(m_handshakeTimeoutMs, 5000));
         m_server = server;
     } else {
         m_server = new QTcpServer(this);
     }
+    m_server->setMaxPendingConnections(int(maxHandshaking));
     connect(m_server, &QTcpServer::pendingConnectionAvailable, this,
             &WebSocketServer::acceptConnections);
     return m_server->listen(address, port);
@@ -96,14 +105,33 @@ WebSocket *WebSocketServer::nextPendingConnection()
 void WebSocketServer::acceptConnections()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        if (m_handshaking.size() >= maxHandshaking || m_pending.size() >= maxPending) {
-            qCWarning(lcTunnel).noquote()
-                    << QStringLiteral("rejecting a connection from %1: %2 handshakes are open")
-                               .arg(socket->peerAddress().toString())
-                               .arg(m_handshaking.size());
+        if (m_pending.size() >= maxPending) {
             socket->abort();
             socket->deleteLater();
+            noteEviction(socket->peerAddress());
             continue;
+        }
+        const QHostAddress address = socket->peerAddress();
+        qsizetype fromAddress = 0;
+        QTcpSocket *oldestFromAddress = nullptr;
+        for (QTcpSocket *open : std::as_const(m_handshaking)) {
+            if (open->peerAddress() == address) {
+                if (!oldestFromAddress) {
+                    oldestFromAddress = open;
+                }
+                ++fromAddress;
+            }
+        }
+        QTcpSocket *evicted = nullptr;
+        if (fromAddress >= maxHandshakingPerAddress) {
+            evicted = oldestFromAddress;
+        } else if (m_handshaking.size() >= maxHandshaking) {
+            evicted = m_handshaking.first();
+        }
+        if (evicted) {
+            noteEviction(evicted->peerAddress());
+            forget(evicted);
+            evicted->abort();
         }
         m_handshaking.append(socket);
         auto *deadline = new QTimer(socket);
@@ -124,6 +152,21 @@ void WebSocketServer::acceptConnections()
             readRequest(socket);
         }
     }
+}
+
+void WebSocketServer::noteEviction(const QHostAddress &address)
+{
+    ++m_evictions;
+    if (m_evictionLogTimer.isValid() && m_evictionLogTimer.elapsed() < evictionLogIntervalMs) {
+        return;
+    }
+    qCWarning(lcTunnel).noquote()
+            << QStringLiteral("too many unfinished WebSocket handshakes: cut %1 connection(s), "
+                              "the latest from %2")
+                       .arg(m_evictions)
+                       .arg(address.toString());
+    m_evictions = 0;
+    m_evictionLogTimer.start();
 }
 
 void WebSocketServer::forget(QTcpSocket *socket)
@@ -162,6 +205,7 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
     QByteArray connection;
     QByteArray version;
     QByteArray key;
+    bool hasHost = false;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray &line = lines.at(i);
         const qsizetype colon = line.indexOf(':');
@@ -169,7 +213,14 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
             reject(socket, 400, "Bad Request", QStringLiteral("a header line has no name"));
             return;
         }
-        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray name = line.left(colon).toLower();
+        // RFC 9112 section 5.1: no whitespace between a field name and the colon.
+        if (name.contains(' ') || name.contains('\t')) {
+            reject(socket, 400, "Bad Request",
+                   QStringLiteral("a header name is followed by whitespace before its colon"));
+            return;
+        }
+        hasHost = hasHost || name == "host";
         const QByteArray value = line.mid(colon + 1).trimmed();
         QByteArray *field = nullptr;
         if (name == "upgrade") {
@@ -198,9 +249,15 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
                "Sec-WebSocket-Version: 13\r\n");
         return;
     }
-    if (QByteArray::fromBase64(key).size() != 16) {
+    const auto decodedKey =
+            QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (key.size() != 24 || !decodedKey || decodedKey.decoded.size() != 16) {
         reject(socket, 400, "Bad Request",
                QStringLiteral("Sec-WebSocket-Key is missing or not 16 bytes in base64"));
+        return;
+    }
+    if (!hasHost) {
+        reject(socket, 400, "Bad Request", QStringLiteral("the request has no Host header"));
         return;
     }
     forget(socket);

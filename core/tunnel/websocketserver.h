@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -16,8 +17,10 @@ class WebSocket;
 
 // Accepts WebSocket connections for the tunnel, over TLS when a configuration is set. It runs the
 // opening handshake itself and rejects any other request with a plain-text HTTP error that names
-// what the port is for. Each connection must finish its handshake within a deadline, and the
-// number of unfinished handshakes is capped, so idle or slow clients cannot pile up.
+// what the port is for. Each connection must finish its handshake within a deadline. Unfinished
+// handshakes are capped in all and per address, and a new connection evicts the oldest one, so
+// idle clients cannot lock out real ones. Under TLS, QSslServer's own handshake timeout applies
+// before the WebSocket handshake starts.
 class WebSocketServer final : public QObject
 {
     Q_OBJECT
@@ -47,12 +50,15 @@ private:
     void reject(QTcpSocket *socket, int status, const QByteArray &reason, const QString &message,
                 const QByteArray &extraHeaders = QByteArray());
     void forget(QTcpSocket *socket);
+    void noteEviction(const QHostAddress &address);
 
     std::optional<QSslConfiguration> m_tls;
     QTcpServer *m_server = nullptr;
     QList<QPointer<WebSocket>> m_pending;
     QList<QTcpSocket *> m_handshaking;
     int m_handshakeTimeoutMs = 10000;
+    qint64 m_evictions = 0;
+    QElapsedTimer m_evictionLogTimer;
 };
 
 } // namespace Tunnel

@@ -1,7 +1,10 @@
+#include "testenvironment.h"
 #include "tunnel/websocket.h"
 #include "tunnel/websocketframe.h"
 #include "tunnel/websocketserver.h"
 
+#include <QFile>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -10,7 +13,9 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <QtEndian>
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 using namespace Tunnel;
 using namespace Tunnel::WebSocketFrame;
@@ -145,6 +150,11 @@ private Q_SLOTS:
     void serverRejectsBadFrames_data();
     void serverRejectsBadFrames();
     void serverReadsFramesByteByByte();
+    void serverAcceptsRegisteredCloseCodes_data();
+    void serverAcceptsRegisteredCloseCodes();
+    void serverBoundsMemoryAgainstFloods_data();
+    void serverBoundsMemoryAgainstFloods();
+    void idleConnectionsDoNotLockOutClients();
 
     void clientTalksToQtServer_data();
     void clientTalksToQtServer();
@@ -382,6 +392,19 @@ void tst_WebSocket::serverRejectsBadHandshakes_data()
     QTest::newRow("header without name")
             << QByteArray(validHandshake).replace("Host: 127.0.0.1", ": nameless") << 400
             << QByteArray("no name");
+    QTest::newRow("key with invalid characters")
+            << QByteArray(validHandshake)
+                       .replace("dGhlIHNhbXBsZSBub25jZQ==", "!!!!AAAAAAAAAAAAAAAAAA==")
+            << 400 << QByteArray("Sec-WebSocket-Key");
+    QTest::newRow("key without padding")
+            << QByteArray(validHandshake).replace("dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ")
+            << 400 << QByteArray("Sec-WebSocket-Key");
+    QTest::newRow("space before colon")
+            << QByteArray(validHandshake).replace("Upgrade: websocket", "Upgrade : websocket")
+            << 400 << QByteArray("whitespace before its colon");
+    QTest::newRow("no Host")
+            << QByteArray(validHandshake).replace("Host: 127.0.0.1\r\n", "") << 400
+            << QByteArray("no Host header");
     QTest::newRow("20 KB of headers")
             << QByteArray("GET / HTTP/1.1\r\nX-Filler: " + QByteArray(20000, 'a') + "\r\n\r\n")
             << 431 << QByteArray("exceeds 8192 bytes");
@@ -440,6 +463,12 @@ void tst_WebSocket::serverRejectsBadFrames_data()
     QByteArray hugeLength = QByteArray::fromHex("82ff") + QByteArray::fromHex("8000000000000001")
             + QByteArray(4, '\0');
     QTest::newRow("length with top bit") << hugeLength << int(CloseProtocolError);
+    QTest::newRow("5 bytes in the 16-bit form")
+            << rawFrame(0x82, hello, true, 126) << int(CloseProtocolError);
+    QTest::newRow("5 bytes in the 64-bit form")
+            << rawFrame(0x82, hello, true, 127) << int(CloseProtocolError);
+    QTest::newRow("close reason not UTF-8")
+            << rawFrame(0x88, QByteArray::fromHex("03e8fffec0")) << int(CloseInvalidPayload);
     QByteArray tooBig = QByteArray::fromHex("82ff") + QByteArray::fromHex("0000000100000000")
             + QByteArray(4, '\0');
     QTest::newRow("declared 4 GiB") << tooBig << int(CloseTooBig);
@@ -527,6 +556,119 @@ void tst_WebSocket::serverReadsFramesByteByByte()
     QVERIFY(pong);
     QCOMPARE(pong->first, quint8(Opcode::Pong));
     QCOMPARE(pong->second, QByteArray("ping"));
+}
+
+void tst_WebSocket::serverAcceptsRegisteredCloseCodes_data()
+{
+    QTest::addColumn<int>("code");
+    for (int code : { 1000, 1001, 1011, 1012, 1013, 1014, 3000, 4999 }) {
+        QTest::addRow("%d", code) << code;
+    }
+}
+
+void tst_WebSocket::serverAcceptsRegisteredCloseCodes()
+{
+    QFETCH(int, code);
+    auto server = startServer();
+    QVERIFY(server);
+    QWebSocket client;
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->serverPort())));
+    std::unique_ptr<WebSocket> accepted(waitForConnection(*server).data());
+    QVERIFY(accepted);
+    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::ConnectedState, timeoutMs);
+    QSignalSpy gone(accepted.get(), &WebSocket::disconnected);
+    client.close(QWebSocketProtocol::CloseCode(code), QStringLiteral("r\u00e9sum\u00e9"));
+    QVERIFY(gone.wait(timeoutMs));
+    QCOMPARE(int(accepted->closeCode()), code);
+    QCOMPARE(accepted->closeReason(), QStringLiteral("r\u00e9sum\u00e9"));
+    QVERIFY2(!accepted->hasError(), qPrintable(accepted->errorString()));
+}
+
+void tst_WebSocket::serverBoundsMemoryAgainstFloods_data()
+{
+    QTest::addColumn<QString>("mode");
+    // An unmasked frame fails the connection, then 64 MiB follow as fast as TCP takes them.
+    QTest::newRow("data after a protocol error") << QStringLiteral("flood");
+    // 200,000 pings of 125 bytes from a peer that never reads: 25 MB of pongs if all were sent.
+    QTest::newRow("pings from a peer that reads nothing") << QStringLiteral("pings");
+}
+
+void tst_WebSocket::serverBoundsMemoryAgainstFloods()
+{
+    QFETCH(QString, mode);
+    auto server = startServer();
+    QVERIFY(server);
+    QList<QPointer<WebSocket>> accepted;
+    connect(server.get(), &WebSocketServer::newConnection, this, [&] {
+        while (WebSocket *socket = server->nextPendingConnection()) {
+            socket->setParent(server.get());
+            accepted.append(socket);
+        }
+    });
+    // The attacker runs in its own process, so its buffers are not counted here.
+    const QString script = TestEnvironment::sourceDir()
+            + QStringLiteral("/tests/data/websocket/flood.py");
+    QProcess attacker;
+    attacker.start(QStringLiteral("python3"),
+                   { script, mode, QString::number(server->serverPort()) });
+    QVERIFY(attacker.waitForStarted(timeoutMs));
+    const auto residentKib = [] {
+        QFile status(QStringLiteral("/proc/self/status"));
+        if (!status.open(QIODevice::ReadOnly)) {
+            return qint64(-1);
+        }
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmRSS:")) {
+                return line.mid(6).trimmed().split(' ').first().toLongLong();
+            }
+        }
+        return qint64(-1);
+    };
+    const qint64 before = residentKib();
+    qint64 peak = before;
+    QElapsedTimer timer;
+    timer.start();
+    while (attacker.state() != QProcess::NotRunning && timer.elapsed() < 30000) {
+        QTest::qWait(20);
+        peak = qMax(peak, residentKib());
+    }
+    QCOMPARE(attacker.state(), QProcess::NotRunning);
+    QCOMPARE(attacker.exitCode(), 0);
+    QVERIFY(before > 0);
+    QVERIFY2(peak - before < 16 * 1024,
+             qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(peak - before)));
+    QCOMPARE(accepted.size(), 1);
+}
+
+void tst_WebSocket::idleConnectionsDoNotLockOutClients()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    // More silent connections from one address than the per-address limit of 64.
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < 80; ++i) {
+        idle.push_back(std::make_unique<QTcpSocket>());
+        idle.back()->connectToHost(QHostAddress::LocalHost, server->serverPort());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(idle.begin(), idle.end(), [](const auto &socket) {
+                                 return socket->state() != QAbstractSocket::ConnectingState
+                                         && socket->state() != QAbstractSocket::HostLookupState;
+                             }),
+                             timeoutMs);
+    QWebSocket client;
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->serverPort())));
+    std::unique_ptr<WebSocket> accepted(waitForConnection(*server).data());
+    QVERIFY(accepted);
+    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::ConnectedState, timeoutMs);
+    // The oldest silent connections were cut to make room.
+    QTRY_VERIFY_WITH_TIMEOUT(std::count_if(idle.begin(), idle.end(),
+                                           [](const auto &socket) {
+                                               return socket->state()
+                                                       == QAbstractSocket::UnconnectedState;
+                                           })
+                                     >= 16,
+                             timeoutMs);
+    QCOMPARE(idle.front()->state(), QAbstractSocket::UnconnectedState);
 }
 
 void tst_WebSocket::clientTalksToQtServer_data()
