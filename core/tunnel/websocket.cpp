@@ -50,18 +50,6 @@ bool isKnownOpcode(quint8 opcode)
     return false;
 }
 
-// Whether a comma-separated header value contains `token`, compared without case.
-bool hasToken(const QByteArray &value, const QByteArray &token)
-{
-    const auto parts = value.split(',');
-    for (const QByteArray &part : parts) {
-        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 MaskKey randomKey()
 {
     const quint32 value = QRandomGenerator::global()->generate();
@@ -220,41 +208,21 @@ bool WebSocket::readHandshakeResponse()
                               .arg(QString::fromLatin1(statusLine.left(200))));
         return false;
     }
-    QByteArray upgrade;
-    QByteArray connection;
-    QByteArray accept;
-    QByteArray extensions;
-    QByteArray protocol;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray &line = lines.at(i);
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0) {
-            continue;
-        }
-        const QByteArray name = line.left(colon).trimmed().toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        QByteArray *field = nullptr;
-        if (name == "upgrade") {
-            field = &upgrade;
-        } else if (name == "connection") {
-            field = &connection;
-        } else if (name == "sec-websocket-accept") {
-            field = &accept;
-        } else if (name == "sec-websocket-extensions") {
-            field = &extensions;
-        } else if (name == "sec-websocket-protocol") {
-            field = &protocol;
-        }
-        if (field) {
-            *field = field->isEmpty() ? value : *field + ", " + value;
-        }
+    QString headerError;
+    const auto fields = parseHeaderFields(lines, &headerError);
+    if (!fields) {
+        failHandshake(QStringLiteral("the gateway's WebSocket handshake response is malformed: %1")
+                              .arg(headerError));
+        return false;
     }
+    const QByteArray extensions = fields->value("sec-websocket-extensions");
+    const QByteArray protocol = fields->value("sec-websocket-protocol");
     QString problem;
-    if (!hasToken(upgrade, "websocket")) {
+    if (!headerHasToken(fields->value("upgrade"), "websocket")) {
         problem = QStringLiteral("no \"Upgrade: websocket\" header");
-    } else if (!hasToken(connection, "upgrade")) {
+    } else if (!headerHasToken(fields->value("connection"), "upgrade")) {
         problem = QStringLiteral("no \"Connection: Upgrade\" header");
-    } else if (accept != acceptValue(m_clientKey)) {
+    } else if (fields->value("sec-websocket-accept") != acceptValue(m_clientKey)) {
         problem = QStringLiteral("a Sec-WebSocket-Accept value that does not match the key sent");
     } else if (!extensions.isEmpty()) {
         problem = QStringLiteral("the extension \"%1\", which the agent did not offer")

@@ -124,4 +124,38 @@ bool isValidCloseCode(quint16 code)
     }
 }
 
+std::optional<QHash<QByteArray, QByteArray>> parseHeaderFields(const QList<QByteArray> &lines,
+                                                                QString *error)
+{
+    QHash<QByteArray, QByteArray> fields;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).endsWith('\r') ? lines.at(i).chopped(1) : lines.at(i);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            *error = QStringLiteral("a header line has no name");
+            return std::nullopt;
+        }
+        const QByteArray name = line.left(colon).toLower();
+        if (name.contains(' ') || name.contains('\t')) {
+            *error = QStringLiteral("a header name is followed by whitespace before its colon");
+            return std::nullopt;
+        }
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        QByteArray &field = fields[name];
+        field = field.isEmpty() ? value : field + ", " + value;
+    }
+    return fields;
+}
+
+bool headerHasToken(const QByteArray &value, const QByteArray &token)
+{
+    const auto parts = value.split(',');
+    for (const QByteArray &part : parts) {
+        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace Tunnel::WebSocketFrame

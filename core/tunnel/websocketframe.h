@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
+#include <QList>
 #include <QString>
 #include <array>
+#include <optional>
 
 // RFC 6455 framing for the tunnel's own WebSocket transport. Only what the tunnel needs: final
 // binary frames out, any legal frame in, no extensions and no subprotocols.
@@ -57,5 +60,14 @@ QByteArray acceptValue(const QByteArray &clientKey);
 
 // Whether a close code may appear in a close frame (RFC 6455 section 7.4).
 bool isValidCloseCode(quint16 code);
+
+// The header fields of a handshake's lines after the start line, by lower-case name; a repeated
+// field's values are joined with ", ". Returns nothing and sets *error when a line has no name
+// or whitespace before its colon (RFC 9112 section 5.1).
+std::optional<QHash<QByteArray, QByteArray>> parseHeaderFields(const QList<QByteArray> &lines,
+                                                                QString *error);
+
+// Whether a comma-separated header value contains `token`, compared without case.
+bool headerHasToken(const QByteArray &value, const QByteArray &token);
 
 } // namespace Tunnel::WebSocketFrame

@@ -25,17 +25,6 @@ constexpr qsizetype maxPending = 256;
 // Evictions are logged at most once per interval, with their count.
 constexpr qint64 evictionLogIntervalMs = 10000;
 
-bool hasToken(const QByteArray &value, const QByteArray &token)
-{
-    const auto parts = value.split(',');
-    for (const QByteArray &part : parts) {
-        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 } // namespace
 
 WebSocketServer::WebSocketServer(QObject *parent)
@@ -201,49 +190,22 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
                QStringLiteral("a WebSocket handshake is a GET request"), "Allow: GET\r\n");
         return;
     }
-    QByteArray upgrade;
-    QByteArray connection;
-    QByteArray version;
-    QByteArray key;
-    bool hasHost = false;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray &line = lines.at(i);
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0) {
-            reject(socket, 400, "Bad Request", QStringLiteral("a header line has no name"));
-            return;
-        }
-        const QByteArray name = line.left(colon).toLower();
-        // RFC 9112 section 5.1: no whitespace between a field name and the colon.
-        if (name.contains(' ') || name.contains('\t')) {
-            reject(socket, 400, "Bad Request",
-                   QStringLiteral("a header name is followed by whitespace before its colon"));
-            return;
-        }
-        hasHost = hasHost || name == "host";
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        QByteArray *field = nullptr;
-        if (name == "upgrade") {
-            field = &upgrade;
-        } else if (name == "connection") {
-            field = &connection;
-        } else if (name == "sec-websocket-version") {
-            field = &version;
-        } else if (name == "sec-websocket-key") {
-            field = &key;
-        }
-        if (field) {
-            *field = field->isEmpty() ? value : *field + ", " + value;
-        }
+    QString headerError;
+    const auto fields = WebSocketFrame::parseHeaderFields(lines, &headerError);
+    if (!fields) {
+        reject(socket, 400, "Bad Request", headerError);
+        return;
     }
-    if (!hasToken(upgrade, "websocket") || !hasToken(connection, "upgrade")) {
+    const QByteArray key = fields->value("sec-websocket-key");
+    if (!WebSocketFrame::headerHasToken(fields->value("upgrade"), "websocket")
+        || !WebSocketFrame::headerHasToken(fields->value("connection"), "upgrade")) {
         reject(socket, 426, "Upgrade Required",
                QStringLiteral("this port takes vcs-agent tunnel connections (WebSocket) only; "
                               "the platform's requests go to the gateway's API port"),
                "Upgrade: websocket\r\n");
         return;
     }
-    if (version != "13") {
+    if (fields->value("sec-websocket-version") != "13") {
         reject(socket, 426, "Upgrade Required",
                QStringLiteral("WebSocket version 13 is the only one supported"),
                "Sec-WebSocket-Version: 13\r\n");
@@ -256,7 +218,7 @@ void WebSocketServer::readRequest(QTcpSocket *socket)
                QStringLiteral("Sec-WebSocket-Key is missing or not 16 bytes in base64"));
         return;
     }
-    if (!hasHost) {
+    if (!fields->contains("host")) {
         reject(socket, 400, "Bad Request", QStringLiteral("the request has no Host header"));
         return;
     }

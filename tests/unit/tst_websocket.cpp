@@ -135,6 +135,23 @@ std::optional<std::pair<quint8, QByteArray>> parseServerFrame(const QByteArray &
     return std::make_pair(quint8(bytes.at(0)) & 0x0F, bytes.mid(position, qsizetype(size)));
 }
 
+// Sends `size` random bytes each way between one of the tunnel's sockets and a Qt socket and
+// checks that both messages arrive whole.
+void exchangeMessages(WebSocket &ours, QWebSocket &theirs, int size)
+{
+    const QByteArray toQt = randomBytes(size);
+    QSignalSpy qtReceived(&theirs, &QWebSocket::binaryMessageReceived);
+    ours.sendBinaryMessage(toQt);
+    QVERIFY(qtReceived.wait(timeoutMs));
+    QCOMPARE(qtReceived.first().first().toByteArray(), toQt);
+
+    const QByteArray fromQt = randomBytes(size);
+    QSignalSpy received(&ours, &WebSocket::binaryMessageReceived);
+    theirs.sendBinaryMessage(fromQt);
+    QVERIFY(received.wait(timeoutMs));
+    QCOMPARE(received.first().first().toByteArray(), fromQt);
+}
+
 } // namespace
 
 class tst_WebSocket : public QObject
@@ -180,6 +197,8 @@ private:
     };
     static std::unique_ptr<WebSocketServer> startServer();
     static QPointer<WebSocket> waitForConnection(WebSocketServer &server);
+    // Connects `client` to `server`; returns the server's side once both ends are open.
+    static std::unique_ptr<WebSocket> connectQtClient(WebSocketServer &server, QWebSocket &client);
 };
 
 void tst_WebSocket::maskMatchesByteByByte_data()
@@ -281,6 +300,19 @@ QPointer<WebSocket> tst_WebSocket::waitForConnection(WebSocketServer &server)
     return server.nextPendingConnection();
 }
 
+std::unique_ptr<WebSocket> tst_WebSocket::connectQtClient(WebSocketServer &server,
+                                                          QWebSocket &client)
+{
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.serverPort())));
+    std::unique_ptr<WebSocket> accepted(waitForConnection(server).data());
+    if (!accepted || !QTest::qWaitFor([&] {
+            return client.state() == QAbstractSocket::ConnectedState;
+        }, timeoutMs)) {
+        return nullptr;
+    }
+    return accepted;
+}
+
 void tst_WebSocket::serverTalksToQtClient_data()
 {
     QTest::addColumn<int>("size");
@@ -309,17 +341,7 @@ void tst_WebSocket::serverTalksToQtClient()
     std::unique_ptr<WebSocket> owner(accepted.data());
     QVERIFY(clientConnected.count() == 1 || clientConnected.wait(timeoutMs));
 
-    const QByteArray up = randomBytes(size);
-    QSignalSpy received(accepted.data(), &WebSocket::binaryMessageReceived);
-    client.sendBinaryMessage(up);
-    QVERIFY(received.wait(timeoutMs));
-    QCOMPARE(received.first().first().toByteArray(), up);
-
-    const QByteArray down = randomBytes(size);
-    QSignalSpy clientReceived(&client, &QWebSocket::binaryMessageReceived);
-    accepted->sendBinaryMessage(down);
-    QVERIFY(clientReceived.wait(timeoutMs));
-    QCOMPARE(clientReceived.first().first().toByteArray(), down);
+    exchangeMessages(*accepted, client, size);
 }
 
 void tst_WebSocket::serverAnswersPingAndReportsText()
@@ -327,10 +349,8 @@ void tst_WebSocket::serverAnswersPingAndReportsText()
     auto server = startServer();
     QVERIFY(server);
     QWebSocket client;
-    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->serverPort())));
-    std::unique_ptr<WebSocket> accepted(waitForConnection(*server).data());
+    std::unique_ptr<WebSocket> accepted = connectQtClient(*server, client);
     QVERIFY(accepted);
-    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::ConnectedState, timeoutMs);
 
     QSignalSpy pong(&client, &QWebSocket::pong);
     client.ping("are you there");
@@ -349,10 +369,8 @@ void tst_WebSocket::serverClosesWithCodeAndReason()
     auto server = startServer();
     QVERIFY(server);
     QWebSocket client;
-    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->serverPort())));
-    std::unique_ptr<WebSocket> accepted(waitForConnection(*server).data());
+    std::unique_ptr<WebSocket> accepted = connectQtClient(*server, client);
     QVERIFY(accepted);
-    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::ConnectedState, timeoutMs);
 
     QSignalSpy clientGone(&client, &QWebSocket::disconnected);
     QSignalSpy serverGone(accepted.get(), &WebSocket::disconnected);
@@ -367,10 +385,8 @@ void tst_WebSocket::serverClosesWithCodeAndReason()
 
     // The other way round: the client closes, the server reports its code and reason.
     QWebSocket second;
-    second.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->serverPort())));
-    std::unique_ptr<WebSocket> other(waitForConnection(*server).data());
+    std::unique_ptr<WebSocket> other = connectQtClient(*server, second);
     QVERIFY(other);
-    QTRY_VERIFY_WITH_TIMEOUT(second.state() == QAbstractSocket::ConnectedState, timeoutMs);
     QSignalSpy otherGone(other.get(), &WebSocket::disconnected);
     second.close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("bye"));
     QVERIFY(otherGone.wait(timeoutMs));
@@ -581,10 +597,8 @@ void tst_WebSocket::serverAcceptsRegisteredCloseCodes()
     auto server = startServer();
     QVERIFY(server);
     QWebSocket client;
-    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->serverPort())));
-    std::unique_ptr<WebSocket> accepted(waitForConnection(*server).data());
+    std::unique_ptr<WebSocket> accepted = connectQtClient(*server, client);
     QVERIFY(accepted);
-    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::ConnectedState, timeoutMs);
     QSignalSpy gone(accepted.get(), &WebSocket::disconnected);
     client.close(QWebSocketProtocol::CloseCode(code), QStringLiteral("r\u00e9sum\u00e9"));
     QVERIFY(gone.wait(timeoutMs));
@@ -674,10 +688,8 @@ void tst_WebSocket::idleConnectionsDoNotLockOutClients()
                              }),
                              timeoutMs);
     QWebSocket client;
-    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->serverPort())));
-    std::unique_ptr<WebSocket> accepted(waitForConnection(*server).data());
+    std::unique_ptr<WebSocket> accepted = connectQtClient(*server, client);
     QVERIFY(accepted);
-    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::ConnectedState, timeoutMs);
     // The oldest silent connections were cut to make room.
     QTRY_VERIFY_WITH_TIMEOUT(std::count_if(idle.begin(), idle.end(),
                                            [](const auto &socket) {
@@ -721,17 +733,10 @@ void tst_WebSocket::clientTalksToQtServer()
     QVERIFY(connected.count() == 1 || connected.wait(timeoutMs));
     QVERIFY(client.isOpen());
 
-    const QByteArray up = randomBytes(size);
-    QSignalSpy peerReceived(peer.get(), &QWebSocket::binaryMessageReceived);
-    client.sendBinaryMessage(up);
-    QVERIFY(peerReceived.wait(timeoutMs));
-    QCOMPARE(peerReceived.first().first().toByteArray(), up);
-
-    const QByteArray down = randomBytes(size);
-    QSignalSpy received(&client, &WebSocket::binaryMessageReceived);
-    peer->sendBinaryMessage(down);
-    QVERIFY(received.wait(timeoutMs));
-    QCOMPARE(received.first().first().toByteArray(), down);
+    exchangeMessages(client, *peer, size);
+    if (QTest::currentTestFailed()) {
+        return;
+    }
 
     QSignalSpy gone(&client, &WebSocket::disconnected);
     peer->close(QWebSocketProtocol::CloseCode(4004), QStringLiteral("the pool no longer exists"));
