@@ -8,6 +8,8 @@ using namespace Tunnel;
 namespace {
 
 constexpr int handshakeTimeoutMs = 10000;
+// Failures of connections that have not sent Hello are logged at most once per interval.
+constexpr qint64 unauthenticatedLogIntervalMs = 10000;
 
 } // namespace
 
@@ -62,6 +64,11 @@ AgentConnection::~AgentConnection()
         m_socket->disconnect(this);
         m_socket->abort();
     }
+}
+
+QHostAddress AgentConnection::peerHost() const
+{
+    return m_socket ? m_socket->peerAddress() : QHostAddress();
 }
 
 QString AgentConnection::peerAddress() const
@@ -137,10 +144,30 @@ qint64 AgentConnection::bytesToWrite() const
 
 void AgentConnection::protocolError(const QString &reason)
 {
-    qCWarning(lcGateway).noquote()
-            << QStringLiteral("connection %1 from %2: closing the stream: %3")
-                       .arg(m_connectionId.isEmpty() ? QStringLiteral("-") : m_connectionId,
-                            peerAddress(), reason);
+    if (m_connectionId.isEmpty()) {
+        // Before Hello the peer is not known to hold a pool token, so its failures are summed
+        // up rather than logged one by one, which would let anyone flood the log.
+        static QElapsedTimer logTimer;
+        static qint64 suppressed = 0;
+        if (!logTimer.isValid() || logTimer.elapsed() >= unauthenticatedLogIntervalMs) {
+            qCWarning(lcGateway).noquote()
+                    << QStringLiteral("connection from %1 closed before Hello: %2%3")
+                               .arg(peerAddress(), reason,
+                                    suppressed > 0
+                                            ? QStringLiteral(" (and %1 more since the last such "
+                                                             "message)")
+                                                      .arg(suppressed)
+                                            : QString());
+            suppressed = 0;
+            logTimer.start();
+        } else {
+            ++suppressed;
+        }
+    } else {
+        qCWarning(lcGateway).noquote()
+                << QStringLiteral("connection %1 from %2: closing the stream: %3")
+                           .arg(m_connectionId, peerAddress(), reason);
+    }
     if (m_state == State::Closed) {
         return;
     }
@@ -236,9 +263,8 @@ void AgentConnection::handleDisconnected()
     m_pingTimer.stop();
     m_silenceTimer.stop();
     m_handshakeTimer.stop();
-    const State previous = m_state;
     m_state = State::Closed;
-    if (previous != State::Handshake) {
+    if (!m_connectionId.isEmpty()) {
         qCInfo(lcGateway).noquote()
                 << QStringLiteral("connection %1 (pool %2 stream %3) closed: %4")
                            .arg(m_connectionId, m_hello.poolId,

@@ -3,6 +3,7 @@
 #include "tunnel/message.h"
 
 #include <QDateTime>
+#include <QHostAddress>
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
@@ -38,6 +39,11 @@ public:
     const Tunnel::Hello &hello() const { return m_hello; }
     QString connectionId() const { return m_connectionId; }
     QString peerAddress() const;
+    // The peer's IP address alone, for limits per address.
+    QHostAddress peerHost() const;
+    bool isAwaitingHello() const { return m_state == State::Handshake; }
+    // Closes the stream with close code 4000 and logs why.
+    void protocolError(const QString &reason);
     QDateTime connectedSince() const { return m_connectedSince; }
     qint64 requestsServed() const { return m_requestsServed; }
     qint64 idleSinceMs() const { return m_idleSince.elapsed(); }
@@ -65,7 +71,6 @@ Q_SIGNALS:
 private:
     void handleMessage(const QByteArray &frame);
     void handleDisconnected();
-    void protocolError(const QString &reason);
 
     QPointer<Tunnel::WebSocket> m_socket;
     State m_state = State::Handshake;

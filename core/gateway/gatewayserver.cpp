@@ -20,6 +20,11 @@ qint64 now()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// Caps on connections that completed the WebSocket handshake but have not sent Hello, in all
+// and from one address. A new connection beyond either cap cuts the oldest.
+constexpr qsizetype maxAwaitingHello = 1024;
+constexpr qsizetype maxAwaitingHelloPerAddress = 64;
+
 } // namespace
 
 GatewayServer::GatewayServer(const GatewayConfig &config, PoolDatabase *database, QObject *parent)
@@ -61,12 +66,19 @@ bool GatewayServer::listen(QString *error)
     if (secure) {
         auto *sslServer = new QSslServer(this);
         sslServer->setSslConfiguration(*m_config.tls);
+        // Qt 6.4's QSslServer stops accepting while TLS handshakes fill its pending limit, and
+        // does not resume when they fail or time out. Resuming after each failure, and once a
+        // second, keeps idle connections from stopping the listener for good.
+        connect(sslServer, &QSslServer::errorOccurred, this, [sslServer] {
+            sslServer->resumeAccepting();
+        });
+        auto *resume = new QTimer(sslServer);
+        connect(resume, &QTimer::timeout, sslServer, [sslServer] { sslServer->resumeAccepting(); });
+        resume->start(1000);
         m_apiServer = sslServer;
     } else {
         m_apiServer = new QTcpServer(this);
     }
-    // QSslServer counts connections in their TLS handshake as pending; Qt's default of 30 let
-    // a few idle connections stall the listener.
     m_apiServer->setMaxPendingConnections(1024);
     connect(m_apiServer, &QTcpServer::pendingConnectionAvailable, this,
             &GatewayServer::handleNewPlatformConnection);
@@ -108,11 +120,40 @@ bool GatewayServer::isAuthorized(const QByteArray &authorization) const
 void GatewayServer::handleNewAgent()
 {
     while (WebSocket *socket = m_agentServer->nextPendingConnection()) {
+        makeRoomForHello(socket->peerAddress());
         auto *connection = new AgentConnection(socket, m_config.pingIntervalMs,
                                                m_config.pingTimeoutMs, this);
+        m_awaitingHello.append(connection);
         connect(connection, &AgentConnection::helloReceived, this, &GatewayServer::handleHello);
         connect(connection, &AgentConnection::available, this, &GatewayServer::handleAvailable);
         connect(connection, &AgentConnection::closed, this, &GatewayServer::handleClosed);
+    }
+}
+
+void GatewayServer::makeRoomForHello(const QHostAddress &address)
+{
+    m_awaitingHello.removeIf([](const QPointer<AgentConnection> &connection) {
+        return !connection || !connection->isAwaitingHello();
+    });
+    qsizetype fromAddress = 0;
+    AgentConnection *oldestFromAddress = nullptr;
+    for (const auto &connection : std::as_const(m_awaitingHello)) {
+        if (connection->peerHost() == address) {
+            oldestFromAddress = oldestFromAddress ? oldestFromAddress : connection.data();
+            ++fromAddress;
+        }
+    }
+    // Real agents send Hello at once, so the oldest silent connection is the one to cut.
+    AgentConnection *evicted = nullptr;
+    if (fromAddress >= maxAwaitingHelloPerAddress) {
+        evicted = oldestFromAddress;
+    } else if (m_awaitingHello.size() >= maxAwaitingHello) {
+        evicted = m_awaitingHello.first();
+    }
+    if (evicted) {
+        m_awaitingHello.removeAll(evicted);
+        evicted->protocolError(QStringLiteral("too many connections from this address are "
+                                              "waiting to send Hello"));
     }
 }
 

@@ -101,6 +101,7 @@ private:
     };
 
     void handleNewAgent();
+    void makeRoomForHello(const QHostAddress &address);
     void handleHello(AgentConnection *connection);
     void handleAvailable(AgentConnection *connection);
     void handleClosed(AgentConnection *connection);
@@ -115,6 +116,7 @@ private:
     Tunnel::WebSocketServer *m_agentServer = nullptr;
     QTcpServer *m_apiServer = nullptr;
     QHash<QString, QList<QPointer<AgentConnection>>> m_streamsByPool;
+    QList<QPointer<AgentConnection>> m_awaitingHello;
     // Pools found by name since the last pool check; emptied by checkPools().
     QHash<QString, PoolRecord> m_poolsByName;
     std::deque<Waiter> m_waiters;

@@ -4,7 +4,7 @@
 #include "websocket.h"
 #include "websocketframe.h"
 
-#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -25,6 +25,36 @@ constexpr qsizetype maxPending = 256;
 // Evictions are logged at most once per interval, with their count.
 constexpr qint64 evictionLogIntervalMs = 10000;
 
+// Starts TLS on each accepted socket and queues it at once. QSslServer queues a socket only
+// after its TLS handshake, and Qt 6.4 stops accepting while its handshakes fill the pending
+// limit and never resumes when they time out. Here the handshake deadline, the caps and the
+// eviction of WebSocketServer cover the TLS handshake too.
+class TlsAcceptingServer final : public QTcpServer
+{
+public:
+    TlsAcceptingServer(const QSslConfiguration &configuration, QObject *parent)
+        : QTcpServer(parent)
+        , m_configuration(configuration)
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QSslSocket(this);
+        socket->setSslConfiguration(m_configuration);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->startServerEncryption();
+        addPendingConnection(socket);
+    }
+
+private:
+    QSslConfiguration m_configuration;
+};
+
 } // namespace
 
 WebSocketServer::WebSocketServer(QObject *parent)
@@ -42,12 +72,7 @@ WebSocketServer::~WebSocketServer()
 bool WebSocketServer::listen(const QHostAddress &address, quint16 port)
 {
     if (m_tls) {
-        auto *server = new QSslServer(this);
-        server->setSslConfiguration(*m_tls);
-        // Connections in their TLS handshake count as pending in QSslServer; Qt's default of 30
-        // let a few idle connections stall the listener.
-        server->setHandshakeTimeout(qMin(m_handshakeTimeoutMs, 5000));
-        m_server = server;
+        m_server = new TlsAcceptingServer(*m_tls, this);
     } else {
         m_server = new QTcpServer(this);
     }

@@ -19,8 +19,8 @@ class WebSocket;
 // opening handshake itself and rejects any other request with a plain-text HTTP error that names
 // what the port is for. Each connection must finish its handshake within a deadline. Unfinished
 // handshakes are capped in all and per address, and a new connection evicts the oldest one, so
-// idle clients cannot lock out real ones. Under TLS, QSslServer's own handshake timeout applies
-// before the WebSocket handshake starts.
+// idle clients cannot lock out real ones. Under TLS the deadline and the caps cover the TLS
+// handshake as well.
 class WebSocketServer final : public QObject
 {
     Q_OBJECT

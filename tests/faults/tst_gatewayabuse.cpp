@@ -13,6 +13,9 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
+#include <algorithm>
+#include <memory>
+#include <vector>
 
 using namespace Tunnel;
 
@@ -111,6 +114,7 @@ private Q_SLOTS:
     void bodyAfterEnd();
     void bodyBeforeHead();
     void wrongKey();
+    void silentConnectionsBeforeHello();
     void malformedHttp_data();
     void malformedHttp();
 
@@ -302,6 +306,41 @@ void TestGatewayAbuse::wrongKey()
     QVERIFY2(m_gateway->waitForOutput("rejected", 5000, logStart) >= 0,
              m_gateway->output().mid(logStart).constData());
     QVERIFY(!m_gateway->output().contains("not-the-key-of-this-pool"));
+    verifyDemoPoolServes();
+}
+
+void TestGatewayAbuse::silentConnectionsBeforeHello()
+{
+    const qsizetype logStart = m_gateway->output().size();
+    // 80 WebSocket connections from one address that never send Hello, beyond the 64 allowed.
+    // They open in batches of 8, so each completes its WebSocket handshake before the next.
+    std::vector<std::unique_ptr<QWebSocket>> silent;
+    for (int i = 0; i < 80; ++i) {
+        silent.push_back(std::make_unique<QWebSocket>());
+        silent.back()->open(QUrl(m_rig->gatewayWsUrl()));
+        if (i % 8 == 7) {
+            QVERIFY(QTest::qWaitFor([&] {
+                return std::none_of(silent.begin(), silent.end(), [](const auto &socket) {
+                    return socket->state() == QAbstractSocket::ConnectingState;
+                });
+            }, 10000));
+        }
+    }
+    // The oldest were cut with a protocol error well before the 10 s Hello deadline, and a real
+    // stream still gets its Welcome.
+    QVERIFY(QTest::qWaitFor([&] {
+        return std::count_if(silent.begin(), silent.end(), [](const auto &socket) {
+                   return socket->state() == QAbstractSocket::UnconnectedState;
+               }) >= 16;
+    }, 5000));
+    QCOMPARE(silent.front()->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(int(silent.front()->closeCode()), int(CloseCode::ProtocolError));
+    RawAgent agent(m_abuseToken);
+    QVERIFY(agent.handshake(m_rig->gatewayWsUrl()));
+    // The cuts are summed up in the log, not written one line each.
+    const QByteArray log = m_gateway->output().mid(logStart);
+    QVERIFY2(log.count("closed before Hello") <= 1, log.constData());
+    silent.clear();
     verifyDemoPoolServes();
 }
 

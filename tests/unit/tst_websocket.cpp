@@ -1,9 +1,13 @@
 #include "testenvironment.h"
+#include "testprocess.h"
 #include "tunnel/websocket.h"
 #include "tunnel/websocketframe.h"
 #include "tunnel/websocketserver.h"
 
 #include <QFile>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTemporaryDir>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -14,6 +18,7 @@
 #include <QWebSocketServer>
 #include <QtEndian>
 #include <algorithm>
+#include <sys/resource.h>
 #include <memory>
 #include <vector>
 
@@ -181,6 +186,7 @@ private Q_SLOTS:
     void serverBoundsMemoryAgainstFloods_data();
     void serverBoundsMemoryAgainstFloods();
     void idleConnectionsDoNotLockOutClients();
+    void idleConnectionsDoNotLockOutTlsClients();
 
     void clientTalksToQtServer_data();
     void clientTalksToQtServer();
@@ -699,6 +705,63 @@ void tst_WebSocket::idleConnectionsDoNotLockOutClients()
                                      >= 16,
                              timeoutMs);
     QCOMPARE(idle.front()->state(), QAbstractSocket::UnconnectedState);
+}
+
+void tst_WebSocket::idleConnectionsDoNotLockOutTlsClients()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    const QString certificate = folder.filePath(QStringLiteral("gateway.crt"));
+    const QString key = folder.filePath(QStringLiteral("gateway.key"));
+    const ProcessResult openssl = TestProcess::run(
+            QStringLiteral("openssl"),
+            { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+              QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
+              QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+              QStringLiteral("-keyout"), key, QStringLiteral("-out"), certificate },
+            QProcessEnvironment::systemEnvironment(), 60000);
+    QVERIFY2(openssl.finished && openssl.exitCode == 0, openssl.standardError.constData());
+    QFile certificateFile(certificate);
+    QFile keyFile(key);
+    QVERIFY(certificateFile.open(QIODevice::ReadOnly) && keyFile.open(QIODevice::ReadOnly));
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificate(QSslCertificate(certificateFile.readAll()));
+    tls.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Rsa));
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+
+    WebSocketServer server;
+    server.setSslConfiguration(tls);
+    server.setHandshakeTimeout(2000);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    // Silent connections that never start TLS, beyond the limit of 1,024 unfinished handshakes.
+    // Both ends live in this process.
+    constexpr int idleCount = 1100;
+    rlimit files {};
+    QVERIFY(getrlimit(RLIMIT_NOFILE, &files) == 0);
+    if (files.rlim_cur < rlim_t(3 * idleCount)) {
+        files.rlim_cur = qMin(files.rlim_max, rlim_t(3 * idleCount));
+        QVERIFY(setrlimit(RLIMIT_NOFILE, &files) == 0);
+    }
+    QVERIFY2(files.rlim_cur >= rlim_t(2 * idleCount + 100),
+             "the open-file limit is too low for this test; raise `ulimit -n` to 3300");
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < idleCount; ++i) {
+        idle.push_back(std::make_unique<QTcpSocket>());
+        idle.back()->connectToHost(QHostAddress::LocalHost, server.serverPort());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::none_of(idle.begin(), idle.end(), [](const auto &socket) {
+                                 return socket->state() == QAbstractSocket::ConnectingState;
+                             }),
+                             timeoutMs);
+
+    QWebSocket client;
+    connect(&client, &QWebSocket::sslErrors, &client,
+            [&client](const QList<QSslError> &) { client.ignoreSslErrors(); });
+    client.open(QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(server.serverPort())));
+    std::unique_ptr<WebSocket> accepted(waitForConnection(server).data());
+    QVERIFY(accepted);
+    QTRY_VERIFY_WITH_TIMEOUT(client.state() == QAbstractSocket::ConnectedState, timeoutMs);
+    exchangeMessages(*accepted, client, 100000);
 }
 
 void tst_WebSocket::clientTalksToQtServer_data()
