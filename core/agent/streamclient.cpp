@@ -2,8 +2,8 @@
 
 #include "log/accesslog.h"
 #include "log/logging.h"
-#include "tunnel/websocket.h"
 #include "log/redaction.h"
+#include "tunnel/websocket.h"
 
 #include <QRandomGenerator>
 #include <QSslConfiguration>
@@ -203,8 +203,7 @@ void StreamClient::stop()
     m_pingTimer.stop();
     m_pongTimer.stop();
     if (m_socket) {
-        m_socket->close(1001, // going away
-                        QStringLiteral("the agent is stopping"));
+        m_socket->close(WebSocketFrame::CloseGoingAway, QStringLiteral("the agent is stopping"));
     }
     setState(StreamStatus::State::Stopped);
 }
@@ -346,8 +345,8 @@ void StreamClient::handleDisconnected()
     }
     QString reason = closeReason;
     if (reason.isEmpty()) {
-        // Without a close frame (a reset, a dropped network), Qt still reports code 1000, so
-        // the socket error is the better description.
+        // Without a close frame (a reset, a dropped network) the code is 1006, so the socket
+        // error is the better description.
         reason = (socketFailed || !wasWelcomed)
                 ? socketError
                 : QStringLiteral("the gateway closed the connection (code %1)").arg(code);

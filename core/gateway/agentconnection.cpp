@@ -1,6 +1,7 @@
 #include "agentconnection.h"
 
 #include "log/logging.h"
+#include "log/logthrottle.h"
 #include "tunnel/websocket.h"
 
 using namespace Tunnel;
@@ -147,21 +148,11 @@ void AgentConnection::protocolError(const QString &reason)
     if (m_connectionId.isEmpty()) {
         // Before Hello the peer is not known to hold a pool token, so its failures are summed
         // up rather than logged one by one, which would let anyone flood the log.
-        static QElapsedTimer logTimer;
-        static qint64 suppressed = 0;
-        if (!logTimer.isValid() || logTimer.elapsed() >= unauthenticatedLogIntervalMs) {
+        static LogThrottle throttle(unauthenticatedLogIntervalMs);
+        if (throttle.allow()) {
             qCWarning(lcGateway).noquote()
                     << QStringLiteral("connection from %1 closed before Hello: %2%3")
-                               .arg(peerAddress(), reason,
-                                    suppressed > 0
-                                            ? QStringLiteral(" (and %1 more since the last such "
-                                                             "message)")
-                                                      .arg(suppressed)
-                                            : QString());
-            suppressed = 0;
-            logTimer.start();
-        } else {
-            ++suppressed;
+                               .arg(peerAddress(), reason, throttle.suppressedSuffix());
         }
     } else {
         qCWarning(lcGateway).noquote()

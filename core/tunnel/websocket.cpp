@@ -1,8 +1,8 @@
 #include "websocket.h"
 
 #include "log/logging.h"
+#include "log/logthrottle.h"
 
-#include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QStringDecoder>
 #include <QSslSocket>
@@ -528,20 +528,11 @@ void WebSocket::close(quint16 code, const QString &reason)
 
 void WebSocket::failConnection(quint16 code, const QString &reason)
 {
-    static QElapsedTimer logTimer;
-    static qint64 suppressed = 0;
-    if (!logTimer.isValid() || logTimer.elapsed() >= failureLogIntervalMs) {
+    static LogThrottle throttle(failureLogIntervalMs);
+    if (throttle.allow()) {
         qCInfo(lcTunnel).noquote()
                 << QStringLiteral("closing a WebSocket connection with %1: %2%3")
-                           .arg(peerAddress().toString(), reason,
-                                suppressed > 0 ? QStringLiteral(" (and %1 more since the last "
-                                                                "such message)")
-                                                         .arg(suppressed)
-                                               : QString());
-        suppressed = 0;
-        logTimer.start();
-    } else {
-        ++suppressed;
+                           .arg(peerAddress().toString(), reason, throttle.suppressedSuffix());
     }
     m_errorString = reason;
     if (m_state != State::Open) {

@@ -23,6 +23,7 @@ enum class Opcode : quint8 {
 // Close codes from RFC 6455 section 7.4.1 that the transport itself sends or reports.
 enum StandardCloseCode : quint16 {
     CloseNormal = 1000,
+    CloseGoingAway = 1001,
     CloseProtocolError = 1002,
     CloseNoStatus = 1005,
     CloseAbnormal = 1006,

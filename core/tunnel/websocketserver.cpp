@@ -22,8 +22,6 @@ constexpr qsizetype maxHandshaking = 1024;
 constexpr qsizetype maxHandshakingPerAddress = 64;
 // Accepted connections that no caller has taken yet; more are cut at once.
 constexpr qsizetype maxPending = 256;
-// Evictions are logged at most once per interval, with their count.
-constexpr qint64 evictionLogIntervalMs = 10000;
 
 // Starts TLS on each accepted socket and queues it at once. QSslServer queues a socket only
 // after its TLS handshake, and Qt 6.4 stops accepting while its handshakes fill the pending
@@ -170,17 +168,12 @@ void WebSocketServer::acceptConnections()
 
 void WebSocketServer::noteEviction(const QHostAddress &address)
 {
-    ++m_evictions;
-    if (m_evictionLogTimer.isValid() && m_evictionLogTimer.elapsed() < evictionLogIntervalMs) {
-        return;
+    if (m_evictionLog.allow()) {
+        qCWarning(lcTunnel).noquote()
+                << QStringLiteral("too many unfinished WebSocket handshakes: cut a connection "
+                                  "from %1%2")
+                           .arg(address.toString(), m_evictionLog.suppressedSuffix());
     }
-    qCWarning(lcTunnel).noquote()
-            << QStringLiteral("too many unfinished WebSocket handshakes: cut %1 connection(s), "
-                              "the latest from %2")
-                       .arg(m_evictions)
-                       .arg(address.toString());
-    m_evictions = 0;
-    m_evictionLogTimer.start();
 }
 
 void WebSocketServer::forget(QTcpSocket *socket)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "log/logthrottle.h"
+
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QList>
@@ -57,8 +59,9 @@ private:
     QList<QPointer<WebSocket>> m_pending;
     QList<QTcpSocket *> m_handshaking;
     int m_handshakeTimeoutMs = 10000;
-    qint64 m_evictions = 0;
-    QElapsedTimer m_evictionLogTimer;
+    // Evictions are logged once per interval, with the number held back.
+    static constexpr qint64 evictionLogIntervalMs = 10000;
+    LogThrottle m_evictionLog { evictionLogIntervalMs };
 };
 
 } // namespace Tunnel
