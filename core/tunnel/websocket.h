@@ -43,8 +43,6 @@ public:
     WebSocket(QTcpSocket *socket, QObject *parent = nullptr);
     ~WebSocket() override;
 
-    Role role() const { return m_role; }
-
     // Messages above this size close the connection with code 1009.
     void setMaxIncomingMessageSize(qsizetype size) { m_maxMessageSize = size; }
     void setProxy(const QNetworkProxy &proxy) { m_proxy = proxy; }

@@ -61,21 +61,6 @@ void appendHeader(QByteArray &out, Opcode opcode, quint64 payloadSize, const Mas
     out.append(header, length);
 }
 
-QByteArray encodeFrame(Opcode opcode, const char *payload, qsizetype size, const MaskKey *key)
-{
-    QByteArray frame;
-    frame.reserve(maxHeaderSize + size);
-    appendHeader(frame, opcode, quint64(size), key);
-    const qsizetype start = frame.size();
-    frame.resize(start + size);
-    if (key) {
-        applyMask(frame.data() + start, payload, size, *key, 0);
-    } else if (size > 0) {
-        std::memcpy(frame.data() + start, payload, size_t(size));
-    }
-    return frame;
-}
-
 QByteArray closePayload(quint16 code, const QString &reason)
 {
     QByteArray payload(2, Qt::Uninitialized);

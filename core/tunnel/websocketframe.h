@@ -49,9 +49,6 @@ void applyMask(char *dst, const char *src, qsizetype size, const MaskKey &key, q
 // key, the mask bit is set and the key follows the length.
 void appendHeader(QByteArray &out, Opcode opcode, quint64 payloadSize, const MaskKey *key);
 
-// A complete final frame, masked when key is set.
-QByteArray encodeFrame(Opcode opcode, const char *payload, qsizetype size, const MaskKey *key);
-
 // The payload of a close frame: the code in network order and the reason in UTF-8, cut at a
 // character boundary to fit in a control frame.
 QByteArray closePayload(quint16 code, const QString &reason);

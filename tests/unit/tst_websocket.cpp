@@ -56,6 +56,19 @@ QByteArray maskedReference(const QByteArray &data, const MaskKey &key, quint64 o
     return out;
 }
 
+// A complete final frame as the transport writes it, masked when key is set.
+QByteArray encodeFrame(Opcode opcode, const char *payload, qsizetype size, const MaskKey *key)
+{
+    QByteArray frame;
+    appendHeader(frame, opcode, quint64(size), key);
+    const qsizetype start = frame.size();
+    frame.append(payload, size);
+    if (key) {
+        applyMask(frame.data() + start, frame.constData() + start, size, *key, 0);
+    }
+    return frame;
+}
+
 // A client frame with any header bits, for the server-side checks.
 QByteArray rawFrame(quint8 first, const QByteArray &payload, bool masked = true,
                     int forcedLengthCode = -1)
