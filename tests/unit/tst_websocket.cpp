@@ -25,7 +25,7 @@
 using namespace Tunnel;
 using namespace Tunnel::WebSocketFrame;
 
-// AddressSanitizer keeps freed memory in quarantine, so resident memory says nothing there.
+// AddressSanitizer keeps freed memory in quarantine, so resident memory is no measure there.
 #if defined(__SANITIZE_ADDRESS__)
 #define VCS_UNDER_ADDRESS_SANITIZER
 #elif defined(__has_feature)
